@@ -1,0 +1,192 @@
+"""Every setting comes from the environment, with safe defaults for the embedded (dev) mode."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+MODEL_MODULES = [
+    "backend.domains.tenancy.models",
+    "backend.domains.accounts.models",
+    "backend.domains.auth.models",
+    "backend.domains.residents.models",
+    "backend.domains.audit.models",
+]
+
+
+class SettingsError(RuntimeError):
+    """Raised when production settings are missing or unsafe."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    field_key: bytes  # 32 bytes: AES-GCM key for encrypted columns
+    hash_key: bytes  # 32 bytes: HMAC key for the searchable hashes of encrypted columns
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sms_backend: str = "log"  # log | capture
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+    access_token_ttl: int = 15 * 60
+    refresh_token_ttl: int = 14 * 24 * 3600
+    jwt_issuer: str = "courtyard"
+    jwt_audience: str = "courtyard-api"
+    allowed_origins: list[str] = field(default_factory=list)
+    log_json: bool = True
+
+    @property
+    def dev(self) -> bool:
+        return self.env != "prod"
+
+
+def _b64key(value: str, name: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except Exception as exc:  # noqa: BLE001 - any decoding problem is a settings error
+        raise SettingsError(f"{name} is not base64") from exc
+    if len(raw) != 32:
+        raise SettingsError(f"{name} must decode to 32 bytes")
+    return raw
+
+
+def _dev_secrets(data_dir: Path) -> dict[str, str]:
+    """Load the generated dev secrets from the data dir, creating them on first use."""
+    path = data_dir / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    data_dir.mkdir(parents=True, exist_ok=True)
+    values = {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "FIELD_HASH_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values, indent=2))
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return values
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from the environment; dev fills missing secrets, prod refuses to start."""
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("COURTYARD_ENV", "dev")
+    if mode not in ("dev", "prod", "test"):
+        raise SettingsError("COURTYARD_ENV must be dev, prod or test")
+    data_dir = Path(env.get("COURTYARD_DATA_DIR", "./data")).resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite://{data_dir / 'courtyard.sqlite3'}"
+    needed = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY")
+    if mode == "prod":
+        missing = [name for name in needed if not env.get(name)]
+        if missing:
+            raise SettingsError("production needs " + ", ".join(missing))
+        if len(env["SECRET_KEY"]) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters")
+    elif not all(env.get(name) for name in needed):
+        generated = _dev_secrets(data_dir)
+        for name in needed:
+            env.setdefault(name, generated[name])
+            if not env[name]:
+                env[name] = generated[name]
+    origins = [o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()]
+    return Settings(
+        env=mode,
+        data_dir=data_dir,
+        database_url=database_url,
+        redis_url=env.get("REDIS_URL") or None,
+        secret_key=env["SECRET_KEY"],
+        field_key=_b64key(env["FIELD_ENCRYPTION_KEY"], "FIELD_ENCRYPTION_KEY"),
+        hash_key=_b64key(env["FIELD_HASH_KEY"], "FIELD_HASH_KEY"),
+        host=env.get("HOST", "127.0.0.1"),
+        port=int(env.get("PORT", "8000")),
+        sms_backend=env.get("SMS_BACKEND", "capture" if mode == "test" else "log"),
+        wechat_appid=env.get("WECHAT_APPID", "wx-dev-appid"),
+        wechat_secret=env.get("WECHAT_SECRET", "wx-dev-secret"),
+        wechat_api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+        allowed_origins=origins,
+        log_json=env.get("LOG_FORMAT", "json") == "json",
+    )
+
+
+_override: Settings | None = None
+
+
+@lru_cache(maxsize=1)
+def _cached() -> Settings:
+    return load_settings()
+
+
+def get_settings() -> Settings:
+    """The process-wide settings (tests may install an override)."""
+    return _override or _cached()
+
+
+def override_settings(settings: Settings | None) -> None:
+    """Install settings for tests or the CLI; None restores the environment's."""
+    global _override
+    _override = settings
+    _cached.cache_clear()
+
+
+def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
+    """The Tortoise config for the given (or configured) database URL."""
+    url = database_url or get_settings().database_url
+    return {
+        "connections": {"default": url},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "backend.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+class _LazyConfig(dict):
+    """`TORTOISE_ORM` for the tortoise CLI: resolved from the environment when first read."""
+
+    def _load(self) -> None:
+        if not super().__len__():
+            self.update(tortoise_config())
+
+    def __getitem__(self, key: str) -> Any:
+        self._load()
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._load()
+        return super().get(key, default)
+
+    def keys(self):  # type: ignore[override]
+        self._load()
+        return super().keys()
+
+    def items(self):  # type: ignore[override]
+        self._load()
+        return super().items()
+
+    def __iter__(self):
+        self._load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._load()
+        return super().__len__()
+
+
+TORTOISE_ORM: dict[str, Any] = _LazyConfig()
