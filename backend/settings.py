@@ -157,36 +157,8 @@ def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
     }
 
 
-class _LazyConfig(dict):
-    """`TORTOISE_ORM` for the tortoise CLI: resolved from the environment when first read."""
-
-    def _load(self) -> None:
-        if not super().__len__():
-            self.update(tortoise_config())
-
-    def __getitem__(self, key: str) -> Any:
-        self._load()
-        return super().__getitem__(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self._load()
-        return super().get(key, default)
-
-    def keys(self):  # type: ignore[override]
-        self._load()
-        return super().keys()
-
-    def items(self):  # type: ignore[override]
-        self._load()
-        return super().items()
-
-    def __iter__(self):
-        self._load()
-        return super().__iter__()
-
-    def __len__(self) -> int:
-        self._load()
-        return super().__len__()
-
-
-TORTOISE_ORM: dict[str, Any] = _LazyConfig()
+def __getattr__(name: str) -> Any:
+    # `TORTOISE_ORM` for the tortoise CLI, resolved from the environment when first read.
+    if name == "TORTOISE_ORM":
+        return tortoise_config()
+    raise AttributeError(name)

@@ -1,0 +1,112 @@
+"""GraphQL plumbing shared by the domains: the Node interface and registry, error types, payloads."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+from tortoise.transactions import in_transaction
+
+from backend.core.context import Context
+from backend.core.errors import COMMON_CODES, Codes, DomainError
+from backend.core.ids import encode_id
+
+log = logging.getLogger("courtyard.gql")
+
+
+@strawberry.interface(description="An object with a globally unique ID, fetchable with `node(id:)`.")
+class Node:
+    _pk: strawberry.Private[int]
+
+    @strawberry.field(description="Global ID of the object.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(encode_id(type(self).__strawberry_definition__.name, self._pk))  # type: ignore[attr-defined]
+
+
+# type name -> (strawberry class, async fn(ctx, [pk]) -> [object or None] in the caller's scope)
+NodeResolver = Callable[[Context, list[int]], Awaitable[list[Any]]]
+NODE_TYPES: dict[str, tuple[type, NodeResolver]] = {}
+
+
+def register_node(cls: type, resolve: NodeResolver) -> None:
+    """Make `cls` fetchable through `node(id:)`; `resolve` must apply the same access rules as lists."""
+    name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    NODE_TYPES[name] = (cls, resolve)
+
+
+def error_types(domain: str, codes: Sequence[str] = ()) -> tuple[type[Enum], type]:
+    """Build `<Domain>ErrorCode` (common codes + the domain's own) and `<Domain>Error`."""
+    names = list(dict.fromkeys([*COMMON_CODES, *codes]))
+    code_enum = strawberry.enum(
+        Enum(f"{domain}ErrorCode", {n: n for n in names}),  # type: ignore[misc]
+        description=f"Why a {domain.lower()} mutation was refused.",
+    )
+
+    # Built with explicit annotations: postponed (string) annotations cannot name a local enum.
+    namespace = {
+        "__annotations__": {"field": str | None, "message": str, "code": code_enum},
+        "field": strawberry.field(description="Input field at fault, if one is."),
+        "message": strawberry.field(description="Human-readable explanation."),
+        "code": strawberry.field(description="Stable code to branch on."),
+    }
+    _Error = strawberry.type(
+        type(f"{domain}Error", (), namespace), description=f"A refused {domain.lower()} mutation: where and why."
+    )
+    return code_enum, _Error
+
+
+AuditHook = Callable[..., Awaitable[None]]
+_audit_hook: list[AuditHook] = []
+
+
+def set_audit_hook(hook: AuditHook) -> None:
+    _audit_hook[:] = [hook]
+
+
+def to_error(error_cls: type, code_enum: type[Enum], exc: DomainError) -> Any:
+    try:
+        code = code_enum[exc.code]
+    except KeyError:
+        log.error("error code %s is not in %s", exc.code, code_enum.__name__)
+        code = code_enum[Codes.INVALID]
+    return error_cls(field=exc.field, message=exc.message, code=code)
+
+
+async def run_mutation(
+    info: Info,
+    payload: type,
+    errors: tuple[type[Enum], type],
+    fn: Callable[[], Awaitable[dict[str, Any]]],
+    *,
+    audit: str | None = None,
+) -> Any:
+    """Run `fn` in one transaction; DomainError becomes payload errors, and staff actions are audited.
+
+    `fn` returns the payload's fields; for audited mutations it may add `_audit` (target, summary).
+    """
+    code_enum, error_cls = errors
+    ctx: Context = info.context
+    try:
+        async with in_transaction():
+            result = await fn()
+            audit_info = result.pop("_audit", None)
+            if audit and ctx.principal is not None and _audit_hook:
+                await _audit_hook[0](ctx=ctx, action=audit, **(audit_info or {}))
+    except DomainError as exc:
+        return payload(**{f: None for f in _object_fields(payload)}, errors=[to_error(error_cls, code_enum, exc)])
+    hooks, ctx.after_commit = ctx.after_commit, []
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception:  # noqa: BLE001 - a failed event must not fail a committed mutation
+            log.exception("after-commit hook failed")
+    return payload(**result, errors=[])
+
+
+def _object_fields(payload: type) -> list[str]:
+    definition = payload.__strawberry_definition__  # type: ignore[attr-defined]
+    return [f.python_name for f in definition.fields if f.python_name != "errors" and f.base_resolver is None]

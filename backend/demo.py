@@ -1,0 +1,95 @@
+"""Demo data for a first start: a platform admin, one company with two communities, owners, and one staff account per role."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from tortoise.transactions import in_transaction
+
+from backend.domains.accounts import service as accounts
+from backend.domains.accounts.models import Role, User
+from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
+from backend.domains.tenancy import service as tenancy
+from backend.domains.tenancy.models import Building, Community, Company, Unit, UnitType
+
+log = logging.getLogger("courtyard.demo")
+DEMO_PASSWORD = "Courtyard2026"
+DEMO_COMPANY = "阳光物业 Sunshine Property"
+PLATFORM_ADMIN = ("13800000000", "平台管理员")
+STAFF = [  # phone, name, role code
+    ("13800000001", "王经理 (company admin)", "company_admin"),
+    ("13800000002", "李小区经理 (community manager)", "community_manager"),
+    ("13800000003", "赵客服 (customer service)", "customer_service"),
+    ("13800000004", "钱师傅 (technician)", "technician"),
+    ("13800000005", "孙会计 (finance)", "finance"),
+    ("13800000006", "周保安 (guard)", "guard"),
+]
+OWNERS = [  # phone, name, community index, building index, unit number
+    ("13900000001", "张伟", 0, 0, "101"),
+    ("13900000002", "刘芳", 0, 0, "102"),
+    ("13900000003", "陈静", 0, 1, "201"),
+    ("13900000004", "杨洋", 1, 0, "101"),
+]
+HOUSEHOLD = [("13900000011", "张小明", "13900000001", Relation.FAMILY), ("13900000012", "黄租客", "13900000002", Relation.TENANT)]
+PENDING = ("13900000005", "吴新业主", 0, 1, "202")
+
+LOGINS = [("platform admin", PLATFORM_ADMIN[0])] + [(role, phone) for phone, _, role in STAFF] + [
+    ("owner", OWNERS[0][0])
+]
+
+
+async def seed_demo() -> bool:
+    """Create the demo data once; returns False when it is there already."""
+    await accounts.ensure_role_templates()
+    if await Company.filter(name=DEMO_COMPANY).exists():
+        return False
+    async with in_transaction():
+        await accounts.create_platform_admin(phone=PLATFORM_ADMIN[0], name=PLATFORM_ADMIN[1], password=DEMO_PASSWORD)
+        company, _ = await tenancy.create_company(
+            name=DEMO_COMPANY, admin_phone=STAFF[0][0], admin_name=STAFF[0][1], admin_password=DEMO_PASSWORD
+        )
+        communities = [
+            await Community.create(company=company, name="阳光花园 Sunshine Garden", address="上海市浦东新区世纪大道 100 号"),
+            await Community.create(company=company, name="翠湖苑 Jade Lake", address="上海市徐汇区漕溪北路 8 号"),
+        ]
+        units: dict[tuple[int, int, str], Unit] = {}
+        for ci, community in enumerate(communities):
+            for bi in range(2):
+                building = await Building.create(company=company, community=community, name=f"{bi + 1}号楼", floors=6)
+                for floor in range(1, 7):
+                    for n in (1, 2):
+                        number = f"{floor}{n:02d}"
+                        unit = await Unit.create(
+                            company=company, community=community, building=building, number=number, floor=floor,
+                            area=Decimal("89.50") if n == 1 else Decimal("120.25"), type=UnitType.RESIDENTIAL,
+                        )
+                        units[(ci, bi, number)] = unit
+        roles = {r.code: r.id for r in await Role.all()}
+        for phone, name, code in STAFF[1:]:
+            await accounts.create_staff(
+                company_id=company.id, phone=phone, name=name, password=DEMO_PASSWORD, title="",
+                grants=[accounts.GrantSpec(role_id=roles[code], community_id=communities[0].id if code != "finance" else None)],
+            )
+        owners: dict[str, User] = {}
+        for phone, name, ci, bi, number in OWNERS:
+            user = await accounts.get_or_create_user(phone=phone, name=name, password=DEMO_PASSWORD)
+            owners[phone] = user
+            unit = units[(ci, bi, number)]
+            await UnitBinding.create(company=company, community=communities[ci], unit=unit, user=user,
+                                     relation=Relation.OWNER, status=BindingStatus.APPROVED)
+        for phone, name, owner_phone, relation in HOUSEHOLD:
+            member = await accounts.get_or_create_user(phone=phone, name=name)
+            own = await UnitBinding.get(user_id=owners[owner_phone].id)
+            await UnitBinding.create(company=company, community_id=own.community_id, unit_id=own.unit_id, user=member,  # type: ignore[attr-defined]
+                                     relation=relation, status=BindingStatus.APPROVED, added_by=owners[owner_phone])
+        phone, name, ci, bi, number = PENDING
+        user = await accounts.get_or_create_user(phone=phone, name=name, password=DEMO_PASSWORD)
+        await UnitBinding.create(company=company, community=communities[ci], unit=units[(ci, bi, number)], user=user,
+                                 relation=Relation.OWNER, status=BindingStatus.PENDING)
+    return True
+
+
+def logins_text() -> str:
+    lines = [f"  {role:<18} {phone}  password {DEMO_PASSWORD}" for role, phone in LOGINS]
+    return "Demo sign-ins (SMS codes are printed to the log in dev):\n" + "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Accounts: users (owners and staff alike), role templates and staff memberships."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+# A person. The phone is stored encrypted and found through a keyed hash.
+class User(Model):
+    id = fields.BigIntField(primary_key=True)
+    phone_enc = fields.CharField(max_length=200)
+    phone_hash = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=50, default="")
+    password_hash = fields.CharField(max_length=255, null=True)
+    wechat_openid = fields.CharField(max_length=64, null=True, unique=True)
+    is_active = fields.BooleanField(default=True)
+    is_platform_admin = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "user_account"
+
+
+# A role template kept by the platform: a named set of permissions.
+class Role(Model):
+    id = fields.BigIntField(primary_key=True)
+    code = fields.CharField(max_length=40, unique=True)
+    name = fields.CharField(max_length=50)
+    name_en = fields.CharField(max_length=50, default="")
+    permissions = fields.JSONField(default=list)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "role"
+
+
+# A user working for one company.
+class StaffMember(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="staff", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="staff_memberships", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=50, default="")
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "staff_member"
+        unique_together = (("company", "user"),)
+
+
+# One role held by a staff member, company-wide (community null) or in one community.
+class StaffGrant(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="staff_grants", on_delete=fields.RESTRICT
+    )
+    staff: fields.ForeignKeyRelation[StaffMember] = fields.ForeignKeyField(
+        "models.StaffMember", related_name="grants", on_delete=fields.CASCADE
+    )
+    role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
+        "models.Role", related_name="grants", on_delete=fields.RESTRICT
+    )
+    community: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Community", related_name="staff_grants", null=True, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "staff_grant"

@@ -1,0 +1,102 @@
+"""Thin resolvers for users, roles, staff and the viewer."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.context import Context
+from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
+from backend.core.errors import DomainError
+from backend.core.gql import register_node
+from backend.core.pagination import Connection, paginate
+from backend.core.permissions import Perm, has_perm, require_platform_admin, require_user, scoped
+from backend.domains.accounts import models
+from backend.domains.accounts.types import Role, StaffMember, User
+from backend.domains.residents.models import BindingStatus, UnitBinding
+
+
+async def list_staff(
+    ctx: Context, *, first: int | None, after: str | None, search: str | None, active: bool | None
+) -> Connection[StaffMember]:
+    qs = scoped(models.StaffMember.all(), ctx, Perm.STAFF_READ, None)
+    assert ctx.principal is not None
+    scope = ctx.principal.grants[Perm.STAFF_READ]
+    if scope is not None:
+        qs = qs.filter(grants__community_id__in=list(scope)).distinct()
+    term = (search or "").strip()
+    if len(term) > 50:
+        raise DomainError("TOO_LONG", "Search at most 50 characters", "search")
+    if term:
+        try:
+            qs = qs.filter(user__phone_hash=phone_hash(normalize_phone(term)))
+        except InvalidPhone:
+            qs = qs.filter(user__name__icontains=term)
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return await paginate(qs, first=first, after=after, to_node=StaffMember.from_model)
+
+
+@strawberry.type
+class AccountsQuery:
+    @strawberry.field(description="Role templates (any staff member or platform administrator).")
+    async def roles(self, info: Info) -> list[Role]:
+        p = info.context.principal
+        require_user(info.context)
+        if p is None or not (p.is_platform_admin or p.company_id is not None):
+            raise DomainError("FORBIDDEN", "Staff only")
+        return [Role.from_model(r) for r in await models.Role.all().order_by("id")]
+
+    @strawberry.field(description="Staff of the caller's company: search by name or exact phone.")
+    async def staff_members(
+        self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None,
+        is_active: bool | None = None,
+    ) -> Connection[StaffMember]:
+        return await list_staff(info.context, first=first, after=after, search=search, active=is_active)
+
+    @strawberry.field(description="Platform administrators (platform).")
+    async def platform_admins(self, info: Info) -> list[User]:
+        require_platform_admin(info.context)
+        return [User.from_model(u) for u in await models.User.filter(is_platform_admin=True).order_by("id").limit(100)]
+
+
+async def _users(ctx: Context, pks: list[int]) -> list[object]:
+    p = ctx.principal
+    if p is None:
+        return [None] * len(pks)
+    allowed: set[int] = {p.user_id} & set(pks)
+    if p.is_platform_admin:
+        allowed = set(pks)
+    else:
+        if has_perm(ctx, Perm.OWNER_READ):
+            qs = scoped(UnitBinding.filter(user_id__in=pks, status=BindingStatus.APPROVED), ctx, Perm.OWNER_READ)
+            allowed |= set(await qs.values_list("user_id", flat=True))
+        if has_perm(ctx, Perm.BINDING_REVIEW):
+            qs = scoped(UnitBinding.filter(user_id__in=pks), ctx, Perm.BINDING_REVIEW)
+            allowed |= set(await qs.values_list("user_id", flat=True))
+        if has_perm(ctx, Perm.STAFF_READ):
+            allowed |= set(
+                await models.StaffMember.filter(user_id__in=pks, company_id=p.company_id).values_list("user_id", flat=True)
+            )
+    rows = {u.id: u for u in await models.User.filter(id__in=list(allowed))} if allowed else {}
+    return [User.from_model(rows[k]) if k in rows else None for k in pks]
+
+
+async def _roles(ctx: Context, pks: list[int]) -> list[object]:
+    p = ctx.principal
+    if p is None or not (p.is_platform_admin or p.company_id is not None):
+        return [None] * len(pks)
+    rows = {r.id: r for r in await models.Role.filter(id__in=pks)}
+    return [Role.from_model(rows[k]) if k in rows else None for k in pks]
+
+
+async def _staff(ctx: Context, pks: list[int]) -> list[object]:
+    if not has_perm(ctx, Perm.STAFF_READ):
+        return [None] * len(pks)
+    rows = {r.id: r for r in await scoped(models.StaffMember.filter(id__in=pks), ctx, Perm.STAFF_READ, None)}
+    return [StaffMember.from_model(rows[k]) if k in rows else None for k in pks]
+
+
+register_node(User, _users)
+register_node(Role, _roles)
+register_node(StaffMember, _staff)

@@ -1,0 +1,27 @@
+"""Audit log: who did what, when, with a summary of the change."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+# One staff mutation. Company is null for platform-level actions.
+class AuditLog(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Company", related_name="audit_logs", null=True, on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="audit_logs", null=True, on_delete=fields.SET_NULL
+    )
+    action = fields.CharField(max_length=64)
+    target_type = fields.CharField(max_length=40, default="")
+    target_id = fields.CharField(max_length=64, default="")
+    summary = fields.JSONField(default=dict)
+    request_id = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "audit_log"
+        indexes = (("company", "created_at"), ("company", "action"))

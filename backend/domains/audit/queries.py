@@ -1,0 +1,73 @@
+"""Thin resolvers for the audit log: company admins see their company, platform admins the platform's."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.context import Context
+from backend.core.errors import Codes, DomainError
+from backend.core.gql import register_node
+from backend.core.ids import decode_id
+from backend.core.pagination import Connection, paginate
+from backend.core.permissions import Perm, has_perm, require_perm, require_user
+from backend.domains.audit import models
+from backend.domains.audit.types import AuditFilter, AuditLog
+
+
+def _base(ctx: Context, platform: bool):  # noqa: ANN202 - a queryset
+    require_user(ctx)
+    p = ctx.principal
+    assert p is not None
+    if platform:
+        if not p.is_platform_admin:
+            raise DomainError(Codes.FORBIDDEN, "Platform administrators only")
+        return models.AuditLog.filter(company_id=None)
+    return models.AuditLog.filter(company_id=require_perm(ctx, Perm.AUDIT_READ))
+
+
+async def list_audit(ctx: Context, *, platform: bool, f: AuditFilter, first: int | None, after: str | None) -> Connection[AuditLog]:
+    qs = _base(ctx, platform)
+    for value, name in ((f.action, "action"), (f.target_type, "targetType")):
+        if value is not None and len(value) > 64:
+            raise DomainError(Codes.TOO_LONG, "At most 64 characters", name)
+    if f.action:
+        qs = qs.filter(action__startswith=f.action)
+    if f.target_type:
+        qs = qs.filter(target_type=f.target_type)
+    if f.actor_id:
+        qs = qs.filter(actor_id=decode_id(f.actor_id, "User", "actorId"))
+    if f.since:
+        qs = qs.filter(created_at__gte=f.since)
+    if f.until:
+        qs = qs.filter(created_at__lt=f.until)
+    return await paginate(qs, first=first, after=after, to_node=AuditLog.from_model, descending=True)
+
+
+@strawberry.type
+class AuditQuery:
+    @strawberry.field(description="Audit log of the caller's company, newest first (audit.read); platform=true for platform actions.")
+    async def audit_logs(
+        self, info: Info, filter: AuditFilter | None = None, platform: bool = False, first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[AuditLog]:
+        return await list_audit(info.context, platform=platform, f=filter or AuditFilter(), first=first, after=after)
+
+
+async def _logs(ctx: Context, pks: list[int]) -> list[object]:
+    p = ctx.principal
+    if p is None:
+        return [None] * len(pks)
+    rows = {r.id: r for r in await models.AuditLog.filter(id__in=pks)}
+    out: list[object] = []
+    for k in pks:
+        r = rows.get(k)
+        ok = r is not None and (
+            (r.company_id is None and p.is_platform_admin)  # type: ignore[attr-defined]
+            or (r.company_id is not None and r.company_id == p.company_id and has_perm(ctx, Perm.AUDIT_READ))  # type: ignore[attr-defined]
+        )
+        out.append(AuditLog.from_model(r) if ok and r is not None else None)
+    return out
+
+
+register_node(AuditLog, _logs)

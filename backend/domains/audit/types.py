@@ -1,0 +1,46 @@
+"""GraphQL types of the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from backend.core.gql import Node
+from backend.domains.accounts.types import User
+from backend.domains.audit import models
+
+
+@strawberry.type(description="One recorded staff action.")
+class AuditLog(Node):
+    action: str = strawberry.field(description="What was done, e.g. unit.create.")
+    target_type: str = strawberry.field(description="Type of the object acted on.")
+    target_id: str = strawberry.field(description="Global ID of the object acted on.")
+    summary: JSON = strawberry.field(description="Summary of the change (secrets redacted).")
+    request_id: str = strawberry.field(description="Request id, to find the matching log lines.")
+    created_at: datetime = strawberry.field(description="When (UTC).")
+    _actor_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, m: models.AuditLog) -> AuditLog:
+        return cls(
+            _pk=m.id, action=m.action, target_type=m.target_type, target_id=m.target_id, summary=m.summary,
+            request_id=m.request_id, created_at=m.created_at, _actor_id=m.actor_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="Who did it.")
+    async def actor(self, info: Info) -> User | None:
+        if self._actor_id is None:
+            return None
+        return User.from_model(await info.context.loaders["user"].load(self._actor_id))
+
+
+@strawberry.input(description="Filters for the audit log.")
+class AuditFilter:
+    action: str | None = strawberry.field(default=None, description="Action, or its prefix such as unit.")
+    actor_id: strawberry.ID | None = strawberry.field(default=None, description="Only this user's actions.")
+    target_type: str | None = strawberry.field(default=None, description="Only this type of object.")
+    since: datetime | None = strawberry.field(default=None, description="At or after this time.")
+    until: datetime | None = strawberry.field(default=None, description="Before this time.")

@@ -1,0 +1,335 @@
+"""Sign-in: passwords, SMS codes, WeChat; sessions with rotated refresh tokens; the request principal."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from backend.core.context import Principal
+from backend.core.crypto import InvalidPhone, keyed_hash, normalize_phone, phone_hash, token_hash
+from backend.core.errors import Codes, DomainError
+from backend.core.passwords import hash_password, validate_password_strength, verify_password
+from backend.core.permissions import Perm
+from backend.core.ratelimit import Rule
+from backend.core.runtime import get_runtime
+from backend.domains.accounts import service as accounts
+from backend.domains.accounts.models import StaffGrant, StaffMember, User
+from backend.domains.auth import tokens
+from backend.domains.auth.models import RefreshToken, Session, SmsCode
+from backend.domains.tenancy.models import CompanyStatus
+from backend.settings import get_settings
+
+log = logging.getLogger("courtyard.auth")
+
+SMS_TTL = timedelta(minutes=5)
+SMS_MAX_TRIES = 5
+SMS_PURPOSES = ("login", "reset", "bind")
+SMS_PHONE_RULES = (Rule("sms_phone_min", 1, 60), Rule("sms_phone_hour", 5, 3600), Rule("sms_phone_day", 10, 86400))
+SMS_IP_RULES = (Rule("sms_ip_hour", 30, 3600), Rule("sms_ip_day", 100, 86400))
+LOGIN_ACCOUNT_RULES = (Rule("login_fail_acct", 5, 900),)
+LOGIN_IP_RULES = (Rule("login_fail_ip", 30, 900),)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: User
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _phone(raw: str, field: str = "phone") -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone:
+        raise DomainError(Codes.INVALID_PHONE, "Not a valid mobile number", field) from None
+
+
+async def _default_company(user: User) -> int | None:
+    """A staff member signs in to their first active company; owners have none."""
+    row = (
+        await StaffMember.filter(user_id=user.id, is_active=True, company__status=CompanyStatus.ACTIVE)
+        .order_by("id")
+        .values_list("company_id", flat=True)
+    )
+    return row[0] if row else None
+
+
+async def start_session(*, user: User, ip: str = "", user_agent: str = "", company_id: int | None = None) -> TokenPair:
+    """Open a session (a refresh-token family) and issue the first token pair."""
+    if not user.is_active:
+        raise DomainError("ACCOUNT_DISABLED", "This account is disabled")
+    if company_id is None:
+        company_id = await _default_company(user)
+    sid = tokens.new_session_id()
+    expires = _now() + timedelta(seconds=get_settings().refresh_token_ttl)
+    refresh = tokens.new_refresh_token(sid)
+    async with in_transaction():
+        await Session.create(
+            id=sid, user_id=user.id, company_id=company_id, expires_at=expires, ip=ip[:64], user_agent=user_agent[:255]
+        )
+        await RefreshToken.create(session_id=sid, token_hash=token_hash(refresh))
+    return TokenPair(
+        access_token=tokens.issue_access(user_id=user.id, session_id=sid, company_id=company_id),
+        refresh_token=refresh,
+        expires_in=get_settings().access_token_ttl,
+        user=user,
+    )
+
+
+async def _revoke_session(session_id: str, reason: str) -> None:
+    await Session.filter(id=session_id, revoked_at=None).update(revoked_at=_now(), revoke_reason=reason)
+
+
+async def refresh_session(*, refresh_token: str) -> TokenPair:
+    """Rotate a refresh token; presenting a used one revokes its whole family."""
+    if not isinstance(refresh_token, str) or len(refresh_token) > 200:
+        raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
+    async with in_transaction():
+        row = await RefreshToken.filter(token_hash=token_hash(refresh_token)).select_related("session").first()
+        if row is None:
+            raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
+        session: Session = row.session
+        if row.used_at is not None:
+            await _revoke_session(session.id, "reuse")
+            log.warning("refresh token reuse: session %s revoked", session.id)
+            raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken")
+        if session.revoked_at is not None or session.expires_at <= _now():
+            raise DomainError("TOKEN_EXPIRED", "The session has ended", "refreshToken")
+        claimed = await RefreshToken.filter(id=row.id, used_at=None).update(used_at=_now())
+        if claimed != 1:  # a concurrent refresh won the race: treat as reuse
+            await _revoke_session(session.id, "reuse")
+            raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken")
+        user = await User.get(id=session.user_id)  # type: ignore[attr-defined]
+        if not user.is_active:
+            await _revoke_session(session.id, "disabled")
+            raise DomainError("ACCOUNT_DISABLED", "This account is disabled")
+        new_refresh = tokens.new_refresh_token(session.id)
+        await RefreshToken.create(session_id=session.id, token_hash=token_hash(new_refresh))
+    return TokenPair(
+        access_token=tokens.issue_access(user_id=user.id, session_id=session.id, company_id=session.company_id),  # type: ignore[attr-defined]
+        refresh_token=new_refresh,
+        expires_in=get_settings().access_token_ttl,
+        user=user,
+    )
+
+
+async def logout(*, session_id: str) -> None:
+    """End the caller's session: its access and refresh tokens stop working at once."""
+    await _revoke_session(session_id, "logout")
+
+
+async def switch_company(*, principal: Principal, company_id: int) -> TokenPair:
+    """Point the caller's session at another company they work for."""
+    ok = await StaffMember.filter(
+        user_id=principal.user_id, company_id=company_id, is_active=True, company__status=CompanyStatus.ACTIVE
+    ).exists()
+    if not ok:
+        raise DomainError(Codes.FORBIDDEN, "You do not work for that company", "companyId")
+    await Session.filter(id=principal.session_id).update(company_id=company_id)
+    user = await User.get(id=principal.user_id)
+    return TokenPair(
+        access_token=tokens.issue_access(user_id=user.id, session_id=principal.session_id, company_id=company_id),
+        refresh_token="",
+        expires_in=get_settings().access_token_ttl,
+        user=user,
+    )
+
+
+async def send_sms_code(*, phone: str, purpose: str, ip: str) -> None:
+    """Send a 6-digit code; limited per phone (1/min, 5/h, 10/day) and per IP."""
+    if purpose not in SMS_PURPOSES:
+        raise DomainError(Codes.INVALID, "Unknown purpose", "purpose")
+    normalized = _phone(phone)
+    limiter = get_runtime().limiter
+    h = phone_hash(normalized)
+    await limiter.hit("ip:" + (ip or "-"), SMS_IP_RULES)
+    await limiter.hit("phone:" + h, SMS_PHONE_RULES)
+    code = f"{secrets.randbelow(10**6):06d}"
+    async with in_transaction():
+        await SmsCode.filter(phone_hash=h, purpose=purpose, consumed_at=None).update(consumed_at=_now())
+        await SmsCode.create(
+            phone_hash=h, purpose=purpose, code_hash=keyed_hash(code, "sms"), expires_at=_now() + SMS_TTL
+        )
+    await get_runtime().sms.send(normalized, f"Courtyard code {code}, valid for 5 minutes.")
+
+
+async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:
+    h = phone_hash(phone)
+    row = await SmsCode.filter(phone_hash=h, purpose=purpose, consumed_at=None).order_by("-id").first()
+    if row is None or row.expires_at <= _now():
+        raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+    if not isinstance(code, str) or not secrets.compare_digest(row.code_hash, keyed_hash(code.strip(), "sms")):
+        tries = row.attempts + 1
+        burned = tries >= SMS_MAX_TRIES
+        await SmsCode.filter(id=row.id).update(attempts=tries, consumed_at=_now() if burned else None)
+        raise DomainError("CODE_INVALID", "Wrong code", "code")
+    claimed = await SmsCode.filter(id=row.id, consumed_at=None).update(consumed_at=_now())
+    if claimed != 1:
+        raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+
+
+async def login_password(*, phone: str, password: str, ip: str = "", user_agent: str = "") -> TokenPair:
+    """Password sign-in, limited per account and per IP on failures."""
+    normalized = _phone(phone)
+    limiter = get_runtime().limiter
+    acct_key, ip_key = "acct:" + phone_hash(normalized), "ip:" + (ip or "-")
+    if not await limiter.peek(acct_key, LOGIN_ACCOUNT_RULES):
+        raise DomainError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later")
+    if not await limiter.peek(ip_key, LOGIN_IP_RULES):
+        raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address")
+    user = await accounts.find_user_by_phone(phone=normalized)
+    ok = bool(user and user.password_hash) and await verify_password(user.password_hash or "", password or "")
+    if not ok:
+        if user is None:  # spend the same time so a wrong phone cannot be told from a wrong password
+            await verify_password(_DUMMY_HASH[0] or await _dummy_hash(), password or "")
+        await limiter.hit(acct_key, LOGIN_ACCOUNT_RULES)
+        await limiter.hit(ip_key, LOGIN_IP_RULES)
+        raise DomainError("INVALID_CREDENTIALS", "Wrong phone number or password")
+    assert user is not None
+    await limiter.reset(acct_key, LOGIN_ACCOUNT_RULES)
+    return await start_session(user=user, ip=ip, user_agent=user_agent)
+
+
+_DUMMY_HASH: list[str] = [""]
+
+
+async def _dummy_hash() -> str:
+    _DUMMY_HASH[0] = await hash_password(secrets.token_hex(16))
+    return _DUMMY_HASH[0]
+
+
+async def login_sms(*, phone: str, code: str, ip: str = "", user_agent: str = "") -> TokenPair:
+    """Phone + SMS code sign-in; a new phone number becomes a new owner account."""
+    normalized = _phone(phone)
+    limiter = get_runtime().limiter
+    if not await limiter.peek("ip:" + (ip or "-"), LOGIN_IP_RULES):
+        raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address")
+    try:
+        await _consume_sms_code(phone=normalized, code=code, purpose="login")
+    except DomainError:
+        await limiter.hit("ip:" + (ip or "-"), LOGIN_IP_RULES)
+        raise
+    user = await accounts.get_or_create_user(phone=normalized, name="")
+    return await start_session(user=user, ip=ip, user_agent=user_agent)
+
+
+async def reset_password(*, phone: str, code: str, new_password: str) -> None:
+    """Set a new password with an SMS code; every open session of the account ends."""
+    normalized = _phone(phone)
+    validate_password_strength(new_password)
+    await _consume_sms_code(phone=normalized, code=code, purpose="reset")
+    user = await accounts.find_user_by_phone(phone=normalized)
+    if user is None:
+        raise DomainError(Codes.NOT_FOUND, "No account with this phone number", "phone")
+    user.password_hash = await hash_password(new_password)
+    await user.save(update_fields=["password_hash", "updated_at"])
+    await Session.filter(user_id=user.id, revoked_at=None).update(revoked_at=_now(), revoke_reason="password")
+
+
+async def wechat_session(*, code: str) -> str:
+    """Exchange a mini-program login code for the user's openid (the real jscode2session call)."""
+    s = get_settings()
+    if not code or len(code) > 128:
+        raise DomainError(Codes.INVALID, "Missing login code", "code")
+    try:
+        resp = await get_runtime().http.get(
+            f"{s.wechat_api_base}/sns/jscode2session",
+            params={"appid": s.wechat_appid, "secret": s.wechat_secret, "js_code": code, "grant_type": "authorization_code"},
+        )
+        data = resp.json()
+    except Exception:  # noqa: BLE001 - any transport or decoding failure means WeChat is unavailable
+        log.exception("jscode2session failed")
+        raise DomainError("WECHAT_UNAVAILABLE", "WeChat did not answer; try again") from None
+    if data.get("errcode") or not data.get("openid"):
+        raise DomainError("WECHAT_CODE_INVALID", "WeChat refused the login code", "code")
+    return str(data["openid"])
+
+
+async def login_wechat(
+    *, code: str, phone: str | None = None, sms_code: str | None = None, ip: str = "", user_agent: str = ""
+) -> TokenPair:
+    """WeChat sign-in; the first time, a phone + SMS code ties the openid to an account."""
+    openid = await wechat_session(code=code)
+    user = await User.filter(wechat_openid=openid).first()
+    if user is None:
+        if not phone or not sms_code:
+            raise DomainError("WECHAT_NOT_BOUND", "Confirm your phone number to finish signing in", "phone")
+        normalized = _phone(phone)
+        await _consume_sms_code(phone=normalized, code=sms_code, purpose="bind")
+        user = await accounts.get_or_create_user(phone=normalized, name="")
+        if user.wechat_openid and user.wechat_openid != openid:
+            raise DomainError(Codes.DUPLICATE, "This phone is tied to another WeChat account", "phone")
+        user.wechat_openid = openid
+        await user.save(update_fields=["wechat_openid", "updated_at"])
+    return await start_session(user=user, ip=ip, user_agent=user_agent)
+
+
+async def load_principal(token: str) -> Principal:
+    """Verify the access token and load the caller from the database (2 statements)."""
+    claims = tokens.decode_access(token)
+    user_id, sid, cid = int(claims["sub"]), str(claims["sid"]), claims.get("cid")
+    session = await Session.filter(id=sid, user_id=user_id).select_related("user").first()
+    if session is None or session.revoked_at is not None or session.expires_at <= _now():
+        raise DomainError("TOKEN_REVOKED", "This session has ended")
+    user: User = session.user
+    if not user.is_active:
+        raise DomainError("ACCOUNT_DISABLED", "This account is disabled")
+    if cid != session.company_id:  # type: ignore[attr-defined]
+        raise DomainError("TOKEN_INVALID", "The access token is not valid")
+    grants: dict[Perm, frozenset[int] | None] = {}
+    codes: list[str] = []
+    staff_id = None
+    if cid is not None:
+        rows = await StaffGrant.filter(
+            staff__user_id=user_id, staff__company_id=cid, staff__is_active=True, company__status=CompanyStatus.ACTIVE
+        ).values("staff_id", "role__code", "role__permissions", "community_id")
+        wide: set[Perm] = set()
+        partial: dict[Perm, set[int]] = {}
+        for r in rows:
+            staff_id = r["staff_id"]
+            codes.append(r["role__code"])
+            for name in r["role__permissions"] or []:
+                try:
+                    perm = Perm(name)
+                except ValueError:
+                    continue
+                if r["community_id"] is None:
+                    wide.add(perm)
+                else:
+                    partial.setdefault(perm, set()).add(r["community_id"])
+        for perm in wide:
+            grants[perm] = None
+        for perm, ids in partial.items():
+            if perm not in grants:
+                grants[perm] = frozenset(ids)
+    return Principal(
+        user_id=user_id,
+        session_id=sid,
+        company_id=cid if staff_id is not None else None,
+        is_platform_admin=user.is_platform_admin,
+        staff_id=staff_id,
+        grants=grants,
+        role_codes=tuple(dict.fromkeys(codes)),
+    )
+
+
+async def authenticate(authorization: str | None) -> tuple[Principal | None, str | None]:
+    """(principal, None) for a good bearer token, (None, code) for a bad one, (None, None) for none."""
+    if not authorization:
+        return None, None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None, "TOKEN_INVALID"
+    try:
+        return await load_principal(token.strip()), None
+    except DomainError as exc:
+        return None, exc.code

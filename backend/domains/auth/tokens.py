@@ -1,0 +1,66 @@
+"""JWT access tokens (15 min, HS256 pinned, typ/aud/iss checked) and opaque refresh tokens."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+import jwt
+
+from backend.core.errors import DomainError
+from backend.settings import get_settings
+
+ALGORITHM = "HS256"
+ACCESS_TYP = "access"
+
+
+def issue_access(*, user_id: int, session_id: str, company_id: int | None) -> str:
+    s = get_settings()
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "sid": session_id,
+        "cid": company_id,
+        "typ": ACCESS_TYP,
+        "iss": s.jwt_issuer,
+        "aud": s.jwt_audience,
+        "iat": now,
+        "exp": now + s.access_token_ttl,
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode(claims, s.secret_key, algorithm=ALGORITHM)
+
+
+def decode_access(token: str) -> dict[str, Any]:
+    """Verify an access token; TOKEN_EXPIRED or TOKEN_INVALID otherwise."""
+    s = get_settings()
+    if len(token) > 4096:
+        raise DomainError("TOKEN_INVALID", "Token too long")
+    try:
+        claims = jwt.decode(
+            token,
+            s.secret_key,
+            algorithms=[ALGORITHM],
+            audience=s.jwt_audience,
+            issuer=s.jwt_issuer,
+            options={"require": ["exp", "iat", "sub", "typ", "aud", "iss", "sid"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise DomainError("TOKEN_EXPIRED", "The access token has expired") from None
+    except jwt.PyJWTError:
+        raise DomainError("TOKEN_INVALID", "The access token is not valid") from None
+    if claims.get("typ") != ACCESS_TYP or not str(claims.get("sub", "")).isdigit():
+        raise DomainError("TOKEN_INVALID", "The access token is not valid")
+    cid = claims.get("cid")
+    if cid is not None and not isinstance(cid, int):
+        raise DomainError("TOKEN_INVALID", "The access token is not valid")
+    return claims
+
+
+def new_refresh_token(session_id: str) -> str:
+    return f"rt.{session_id}.{secrets.token_urlsafe(32)}"
+
+
+def new_session_id() -> str:
+    return secrets.token_hex(16)

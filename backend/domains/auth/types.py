@@ -1,0 +1,87 @@
+"""GraphQL types of sign-in and the viewer."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.gql import error_types
+from backend.domains.accounts.types import Permission, Role, User
+from backend.domains.residents.types import UnitBinding
+from backend.domains.tenancy.types import Community, Company
+
+AuthErrors = error_types(
+    "Auth",
+    ["INVALID_CREDENTIALS", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED", "CODE_INVALID", "CODE_EXPIRED", "WEAK_PASSWORD",
+     "TOKEN_INVALID", "TOKEN_EXPIRED", "TOKEN_REUSED", "TOKEN_REVOKED", "WECHAT_NOT_BOUND", "WECHAT_CODE_INVALID",
+     "WECHAT_UNAVAILABLE"],
+)
+AuthError = AuthErrors[1]
+SmsPurpose = strawberry.enum(
+    __import__("enum").Enum("SmsPurpose", {"LOGIN": "login", "RESET": "reset", "BIND": "bind"}),
+    description="What an SMS code will be used for.",
+)
+
+
+@strawberry.type(description="Tokens for an API session.")
+class AuthTokens:
+    access_token: str = strawberry.field(description="Bearer token for requests; lives 15 minutes.")
+    refresh_token: str = strawberry.field(description="Single-use token for authRefresh; lives 14 days.")
+    expires_in: int = strawberry.field(description="Seconds until the access token expires.")
+
+
+@strawberry.type(description="Result of a sign-in or token refresh.")
+class AuthPayload:
+    tokens: AuthTokens | None = strawberry.field(description="New tokens, when it worked.")
+    user: User | None = strawberry.field(description="Who is signed in.")
+    errors: list[AuthError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of an action with nothing to return.")
+class AuthOkPayload:
+    ok: bool | None = strawberry.field(description="True when it worked.")
+    errors: list[AuthError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="A company the viewer works for.")
+class Membership:
+    company: Company = strawberry.field(description="The company.")
+    is_current: bool = strawberry.field(description="True for the company of this session.")
+
+
+@strawberry.type(description="The signed-in caller with their roles, companies, communities and units.")
+class Viewer:
+    user: User = strawberry.field(description="The caller.")
+    is_platform_admin: bool = strawberry.field(description="True for platform administrators.")
+    permissions: list[Permission] = strawberry.field(description="Permissions in the current company.")  # type: ignore[valid-type]
+    _company_id: strawberry.Private[int | None]
+    _role_codes: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="The company of this session, for staff.")
+    async def company(self, info: Info) -> Company | None:
+        if self._company_id is None:
+            return None
+        return Company.from_model(await info.context.loaders["company"].load(self._company_id))
+
+    @strawberry.field(description="Every company the caller works for (for the company switcher).")
+    async def memberships(self, info: Info) -> list[Membership]:
+        from backend.domains.auth.queries import viewer_memberships
+
+        return await viewer_memberships(info.context)
+
+    @strawberry.field(description="Roles held in the current company.")
+    async def roles(self, info: Info) -> list[Role]:
+        from backend.domains.auth.queries import viewer_roles
+
+        return await viewer_roles(info.context, self._role_codes)
+
+    @strawberry.field(description="Communities the caller works in (staff) or lives in (residents).")
+    async def communities(self, info: Info) -> list[Community]:
+        from backend.domains.auth.queries import viewer_communities
+
+        return await viewer_communities(info.context)
+
+    @strawberry.field(description="The caller's own unit bindings, pending ones included.")
+    async def bindings(self, info: Info) -> list[UnitBinding]:
+        rows = await info.context.loaders["visible_bindings_by_user"].load(info.context.principal.user_id)
+        return [UnitBinding.from_model(r) for r in rows]

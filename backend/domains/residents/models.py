@@ -1,0 +1,54 @@
+"""Residents: a user's binding to a unit as owner, family member or tenant."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Relation(StrEnum):
+    OWNER = "owner"
+    FAMILY = "family"
+    TENANT = "tenant"
+
+
+class BindingStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+# A user's tie to a unit; owners ask, staff approve; owners add their household.
+class UnitBinding(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="bindings", on_delete=fields.RESTRICT
+    )
+    community: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Community", related_name="bindings", on_delete=fields.RESTRICT
+    )
+    unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Unit", related_name="bindings", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="bindings", on_delete=fields.RESTRICT
+    )
+    relation = fields.CharEnumField(Relation, max_length=16)
+    status = fields.CharEnumField(BindingStatus, max_length=16, default=BindingStatus.PENDING)
+    reason = fields.CharField(max_length=200, default="")
+    added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="bindings_added", null=True, on_delete=fields.SET_NULL
+    )
+    reviewed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="bindings_reviewed", null=True, on_delete=fields.SET_NULL
+    )
+    reviewed_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "unit_binding"
+        indexes = (("company", "status"), ("unit", "user"))

@@ -1,0 +1,86 @@
+"""Thin mutation resolvers for binding requests, their review, and households."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.gql import run_mutation
+from backend.core.ids import decode_id
+from backend.core.permissions import Perm, community_scope, require_user
+from backend.domains.residents import models, service
+from backend.domains.residents.types import BindingPayload, Relation, ResidentErrors, UnitBinding
+
+
+def _done(row: models.UnitBinding, id: str | None = None, **summary: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"binding": UnitBinding.from_model(row)}
+    if id is not None:
+        out["_audit"] = {"target_type": "UnitBinding", "target_id": id, "summary": summary}
+    return out
+
+
+@strawberry.type
+class ResidentsMutation:
+    @strawberry.mutation(description="Ask to be bound to a unit as owner, family member or tenant.")
+    async def binding_request(self, info: Info, unit_id: strawberry.ID, relation: Relation) -> BindingPayload:  # type: ignore[valid-type]
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            row = await service.request_binding(
+                user_id=uid, unit_id=decode_id(unit_id, "Unit", "unitId"), relation=models.Relation(relation)
+            )
+            return _done(row)
+
+        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+
+    @strawberry.mutation(description="Withdraw your own pending binding request.")
+    async def binding_cancel(self, info: Info, id: strawberry.ID) -> BindingPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            return _done(await service.cancel_request(binding_id=decode_id(id, "UnitBinding"), user_id=uid))
+
+        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+
+    @strawberry.mutation(description="Approve a pending binding request (binding.review).")
+    async def binding_approve(self, info: Info, id: strawberry.ID) -> BindingPayload:
+        return await _review(info, id, True, None)
+
+    @strawberry.mutation(description="Reject a pending binding request with a reason (binding.review).")
+    async def binding_reject(self, info: Info, id: strawberry.ID, reason: str) -> BindingPayload:
+        return await _review(info, id, False, reason)
+
+    @strawberry.mutation(description="As a unit's owner, add a family member or tenant.")
+    async def household_member_add(
+        self, info: Info, unit_id: strawberry.ID, phone: str, name: str, relation: Relation  # type: ignore[valid-type]
+    ) -> BindingPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            row = await service.add_household_member(
+                owner_id=uid, unit_id=decode_id(unit_id, "Unit", "unitId"), phone=phone, name=name,
+                relation=models.Relation(relation),
+            )
+            return _done(row)
+
+        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+
+    @strawberry.mutation(description="As a unit's owner, remove a family member or tenant.")
+    async def household_member_remove(self, info: Info, id: strawberry.ID) -> BindingPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            return _done(await service.remove_household_member(owner_id=uid, binding_id=decode_id(id, "UnitBinding")))
+
+        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+
+
+async def _review(info: Info, id: strawberry.ID, approve: bool, reason: str | None) -> BindingPayload:
+    async def run() -> dict[str, Any]:
+        company_id, scope = community_scope(info.context, Perm.BINDING_REVIEW)
+        row = await service.review_binding(
+            binding_id=decode_id(id, "UnitBinding"), company_id=company_id, communities=scope,
+            reviewer_id=info.context.principal.user_id, approve=approve, reason=reason,
+        )
+        return _done(row, id, approve=approve, reason=reason)
+
+    return await run_mutation(info, BindingPayload, ResidentErrors, run,
+                              audit="binding.approve" if approve else "binding.reject")

@@ -1,0 +1,96 @@
+"""Thin resolvers for the binding queue and the owner list."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.context import Context
+from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
+from backend.core.errors import Codes, DomainError
+from backend.core.gql import register_node
+from backend.core.ids import decode_id
+from backend.core.pagination import Connection, paginate
+from backend.core.permissions import Perm, has_perm, scoped
+from backend.domains.accounts.models import User as UserModel
+from backend.domains.accounts.types import User
+from backend.domains.residents import models
+from backend.domains.residents.types import BindingFilter, OwnerFilter, UnitBinding
+
+
+async def list_bindings(
+    ctx: Context, *, first: int | None, after: str | None, status: models.BindingStatus | None, community_pk: int | None
+) -> Connection[UnitBinding]:
+    qs = scoped(models.UnitBinding.all(), ctx, Perm.BINDING_REVIEW)
+    if status is not None:
+        qs = qs.filter(status=status)
+    if community_pk is not None:
+        qs = qs.filter(community_id=community_pk)
+    return await paginate(qs, first=first, after=after, to_node=UnitBinding.from_model, descending=True)
+
+
+async def list_owners(ctx: Context, *, first: int | None, after: str | None, f: OwnerFilter) -> Connection[User]:
+    """People with an approved binding in the caller's communities."""
+    bindings = scoped(models.UnitBinding.filter(status=models.BindingStatus.APPROVED), ctx, Perm.OWNER_READ)
+    if f.community_id:
+        bindings = bindings.filter(community_id=decode_id(f.community_id, "Community", "communityId"))
+    if f.relation is not None:
+        bindings = bindings.filter(relation=f.relation)
+    if f.unit_number:
+        if len(f.unit_number) > 20:
+            raise DomainError(Codes.TOO_LONG, "At most 20 characters", "unitNumber")
+        bindings = bindings.filter(unit__number=f.unit_number.strip())
+    qs = UserModel.filter(id__in=bindings.values("user_id"))
+    if f.search:
+        if len(f.search) > 50:
+            raise DomainError(Codes.TOO_LONG, "At most 50 characters", "search")
+        qs = qs.filter(name__icontains=f.search.strip())
+    if f.phone:
+        try:
+            qs = qs.filter(phone_hash=phone_hash(normalize_phone(f.phone)))
+        except InvalidPhone:
+            raise DomainError(Codes.INVALID_PHONE, "Not a valid mobile number", "phone") from None
+    return await paginate(qs, first=first, after=after, to_node=User.from_model)
+
+
+@strawberry.type
+class ResidentsQuery:
+    @strawberry.field(description="Binding requests to review, newest first (binding.review).")
+    async def bindings(
+        self, info: Info, filter: BindingFilter | None = None, first: int | None = 20, after: str | None = None
+    ) -> Connection[UnitBinding]:
+        f = filter or BindingFilter()
+        cpk = decode_id(f.community_id, "Community", "communityId") if f.community_id else None
+        return await list_bindings(info.context, first=first, after=after, status=f.status, community_pk=cpk)
+
+    @strawberry.field(description="Owners and residents of the caller's communities (owner.read).")
+    async def owners(
+        self, info: Info, filter: OwnerFilter | None = None, first: int | None = 20, after: str | None = None
+    ) -> Connection[User]:
+        return await list_owners(info.context, first=first, after=after, f=filter or OwnerFilter())
+
+
+async def _bindings(ctx: Context, pks: list[int]) -> list[object]:
+    p = ctx.principal
+    if p is None:
+        return [None] * len(pks)
+    rows = {b.id: b for b in await models.UnitBinding.filter(id__in=pks)}
+    owned_units = set(
+        await models.UnitBinding.filter(
+            user_id=p.user_id, relation=models.Relation.OWNER, status=models.BindingStatus.APPROVED
+        ).values_list("unit_id", flat=True)
+    )
+    out: list[object] = []
+    for k in pks:
+        b = rows.get(k)
+        ok = b is not None and (
+            b.user_id == p.user_id  # type: ignore[attr-defined]
+            or b.unit_id in owned_units  # type: ignore[attr-defined]
+            or (b.company_id == p.company_id and (  # type: ignore[attr-defined]
+                has_perm(ctx, Perm.OWNER_READ, b.community_id) or has_perm(ctx, Perm.BINDING_REVIEW, b.community_id)))  # type: ignore[attr-defined]
+        )
+        out.append(UnitBinding.from_model(b) if ok and b is not None else None)
+    return out
+
+
+register_node(UnitBinding, _bindings)

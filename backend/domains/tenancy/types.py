@@ -1,0 +1,200 @@
+"""GraphQL types of the tenancy domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.gql import Node, error_types
+from backend.core.pagination import Connection
+from backend.domains.tenancy import models
+
+if TYPE_CHECKING:
+    from backend.domains.residents.types import UnitBinding
+
+CompanyStatus = strawberry.enum(models.CompanyStatus, description="Whether a company may use Courtyard.")
+UnitType = strawberry.enum(models.UnitType, description="What a unit is used for.")
+TenancyErrors = error_types("Tenancy", ["IN_USE"])
+TenancyError = TenancyErrors[1]
+
+
+@strawberry.type(description="A property company: the tenant that runs communities.")
+class Company(Node):
+    name: str = strawberry.field(description="Registered name.")
+    status: CompanyStatus = strawberry.field(description="Active or disabled.")  # type: ignore[valid-type]
+    contact_name: str = strawberry.field(description="Name of the first administrator.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+
+    @classmethod
+    def from_model(cls, m: models.Company) -> Company:
+        return cls(_pk=m.id, name=m.name, status=m.status, contact_name=m.contact_name, created_at=m.created_at)
+
+
+@strawberry.type(description="A residential community (小区).")
+class Community(Node):
+    name: str = strawberry.field(description="Name of the community.")
+    address: str = strawberry.field(description="Street address.")
+    timezone: str = strawberry.field(description="IANA time zone that times are shown in.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+
+    @classmethod
+    def from_model(cls, m: models.Community) -> Community:
+        return cls(_pk=m.id, name=m.name, address=m.address, timezone=m.timezone, created_at=m.created_at)
+
+    @strawberry.field(description="How many units the community has.")
+    async def unit_count(self, info: Info) -> int:
+        return await info.context.loaders["unit_count_by_community"].load(self._pk)
+
+    @strawberry.field(description="Buildings of this community.")
+    async def buildings(
+        self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None
+    ) -> Connection[Building]:
+        from backend.domains.tenancy import queries
+
+        return await queries.list_buildings(info.context, community_pk=self._pk, first=first, after=after, search=search)
+
+
+@strawberry.type(description="A building (楼栋) of a community.")
+class Building(Node):
+    name: str = strawberry.field(description="Name or number of the building.")
+    floors: int = strawberry.field(description="Number of floors above ground.")
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    _community_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, m: models.Building) -> Building:
+        return cls(_pk=m.id, name=m.name, floors=m.floors, created_at=m.created_at, _community_id=m.community_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The community the building is in.")
+    async def community(self, info: Info) -> Community:
+        return Community.from_model(await info.context.loaders["community"].load(self._community_id))
+
+    @strawberry.field(description="How many units the building has.")
+    async def unit_count(self, info: Info) -> int:
+        return await info.context.loaders["unit_count_by_building"].load(self._pk)
+
+    @strawberry.field(description="Units of this building.")
+    async def units(
+        self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None
+    ) -> Connection[Unit]:
+        from backend.domains.tenancy import queries
+
+        return await queries.list_units(
+            info.context, building_pk=self._pk, community_pk=None, first=first, after=after, search=search,
+            floor=None, unit_type=None,
+        )
+
+
+@strawberry.type(description="A unit (房屋): an apartment, shop or parking space.")
+class Unit(Node):
+    number: str = strawberry.field(description="Unit number within its building, e.g. 1201.")
+    floor: int = strawberry.field(description="Floor the unit is on.")
+    area: Decimal = strawberry.field(description="Floor area in m², two decimals.")
+    type: UnitType = strawberry.field(description="Residential, commercial or parking.")  # type: ignore[valid-type]
+    created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    _building_id: strawberry.Private[int]
+    _community_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, m: models.Unit) -> Unit:
+        return cls(
+            _pk=m.id, number=m.number, floor=m.floor, area=m.area, type=m.type, created_at=m.created_at,
+            _building_id=m.building_id, _community_id=m.community_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The building the unit is in.")
+    async def building(self, info: Info) -> Building:
+        return Building.from_model(await info.context.loaders["building"].load(self._building_id))
+
+    @strawberry.field(description="The community the unit is in.")
+    async def community(self, info: Info) -> Community:
+        return Community.from_model(await info.context.loaders["community"].load(self._community_id))
+
+    @strawberry.field(description="Approved residents (owner, family, tenants); needs the owner.read permission.")
+    async def residents(
+        self, info: Info
+    ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
+        from backend.domains.residents.types import UnitBinding, unit_residents
+
+        rows = await unit_residents(info.context, unit_pk=self._pk, community_pk=self._community_id)
+        return [UnitBinding.from_model(r) for r in rows]
+
+
+@strawberry.input(description="Filters for the unit list.")
+class UnitFilter:
+    community_id: strawberry.ID | None = strawberry.field(default=None, description="Only this community.")
+    building_id: strawberry.ID | None = strawberry.field(default=None, description="Only this building.")
+    search: str | None = strawberry.field(default=None, description="Unit number starts with this.")
+    floor: int | None = strawberry.field(default=None, description="Only this floor.")
+    type: UnitType | None = strawberry.field(default=None, description="Only this type.")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="A new or changed community.")
+class CommunityInput:
+    name: str = strawberry.field(description="Name, at most 100 characters.")
+    address: str | None = strawberry.field(default=None, description="Street address.")
+    timezone: str | None = strawberry.field(default=None, description="IANA time zone; Asia/Shanghai if empty.")
+
+
+@strawberry.input(description="A new or changed building.")
+class BuildingInput:
+    name: str = strawberry.field(description="Name, at most 50 characters.")
+    floors: int | None = strawberry.field(default=None, description="Floors above ground.")
+
+
+@strawberry.input(description="A new or changed unit.")
+class UnitInput:
+    number: str = strawberry.field(description="Unit number: letters, digits, dashes.")
+    floor: int = strawberry.field(description="Floor, -10 to 200.")
+    area: Decimal = strawberry.field(description="Area in m² (two decimals).")
+    type: UnitType = strawberry.field(default=models.UnitType.RESIDENTIAL, description="Use of the unit.")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Create many units of a building at once, numbered floor + two digits.")
+class UnitBulkInput:
+    building_id: strawberry.ID = strawberry.field(description="The building.")
+    floor_from: int = strawberry.field(description="First floor.")
+    floor_to: int = strawberry.field(description="Last floor.")
+    per_floor: int = strawberry.field(description="Units on each floor.")
+    area: Decimal = strawberry.field(description="Area of each unit in m².")
+    type: UnitType = strawberry.field(default=models.UnitType.RESIDENTIAL, description="Use of the units.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of creating or changing a company.")
+class CompanyPayload:
+    company: Company | None = strawberry.field(description="The company, when it worked.")
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of creating or changing a community.")
+class CommunityPayload:
+    community: Community | None = strawberry.field(description="The community, when it worked.")
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of creating or changing a building.")
+class BuildingPayload:
+    building: Building | None = strawberry.field(description="The building, when it worked.")
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of creating or changing a unit.")
+class UnitPayload:
+    unit: Unit | None = strawberry.field(description="The unit, when it worked.")
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of creating units in bulk.")
+class UnitBulkPayload:
+    created_count: int | None = strawberry.field(description="How many units were created.")
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of a deletion.")
+class DeletePayload:
+    deleted_id: strawberry.ID | None = strawberry.field(description="ID of the deleted object.")
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]

@@ -1,0 +1,171 @@
+"""Starlette app factory: lifespan (ORM, runtime services), /graphql over HTTP and WebSocket, /healthz, /metrics, SPA."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from tortoise import Tortoise
+from tortoise.contrib.starlette import RegisterTortoise
+
+from backend.core import metrics
+from backend.core.context import Context
+from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
+from backend.core.runtime import build_runtime, get_runtime, set_runtime
+from backend.domains.auth.service import authenticate
+from backend.settings import Settings, get_settings, tortoise_config
+
+log = logging.getLogger("courtyard.app")
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+OPEN_SOCKETS: set[WebSocket] = set()
+
+
+def _client_ip(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else ""
+
+
+def _wants_graphql_response(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    if GRAPHQL_RESPONSE not in accept:
+        return False
+    # Prefer the GraphQL media type unless plain JSON is listed before it.
+    return accept.find(GRAPHQL_RESPONSE) <= max(accept.find("application/json"), 0) or "application/json" not in accept
+
+
+class CourtyardGraphQL(GraphQL):
+    """Strawberry's ASGI view with our context, WebSocket auth and media-type negotiation."""
+
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        rid = request.scope.get("state", {}).get("request_id") or request_id_var.get()
+        ctx = Context(
+            request=request, response=response, ip=_client_ip(request),
+            user_agent=request.headers.get("user-agent", "")[:255], request_id=rid if rid != "-" else None,
+        )
+        if request.scope["type"] == "http":
+            ctx.principal, ctx.auth_error = await authenticate(request.headers.get("authorization"))
+        return ctx
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        params = context.connection_params or {}
+        token = params.get("authorization") or params.get("Authorization") if isinstance(params, dict) else None
+        if isinstance(token, str) and token and not token.lower().startswith("bearer "):
+            token = "Bearer " + token
+        context.principal, context.auth_error = await authenticate(token if isinstance(token, str) else None)
+        if context.auth_error:
+            return {"error": context.auth_error}
+        return None
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub = await super().get_sub_response(request)
+        if request.scope["type"] == "http" and _wants_graphql_response(request):  # type: ignore[arg-type]
+            sub.headers["x-courtyard-media"] = GRAPHQL_RESPONSE
+        return sub
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.headers.get("x-courtyard-media"):
+            del response.headers["x-courtyard-media"]
+            response.headers["content-type"] = GRAPHQL_RESPONSE + "; charset=utf-8"
+            if isinstance(response_data, dict) and "data" not in response_data and response_data.get("errors"):
+                response.status_code = 400
+        return response
+
+    async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
+        if isinstance(request, WebSocket):
+            OPEN_SOCKETS.add(request)
+            metrics.socket_opened()
+            try:
+                return await super().run(request, **kwargs)
+            finally:
+                OPEN_SOCKETS.discard(request)
+                metrics.socket_closed()
+        return await super().run(request, **kwargs)
+
+
+async def close_sockets(code: int = 1001) -> None:
+    """Graceful shutdown: tell every open socket we are going away (1001) so clients reconnect elsewhere."""
+    for ws in list(OPEN_SOCKETS):
+        with contextlib.suppress(Exception):
+            await ws.close(code=code, reason="server shutting down")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    try:
+        conn = Tortoise.get_connection("default")
+        await conn.execute_query("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        return JSONResponse({"status": "error", "db": "down"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def _spa_routes() -> list[Any]:
+    """Serve the built console at / with history fallback, when it has been built."""
+    index = FRONTEND_DIST / "index.html"
+
+    async def spa(request: Request) -> Response:
+        if not index.exists():
+            return JSONResponse({"status": "ok", "console": "not built; run scripts/run"}, status_code=200)
+        return FileResponse(index, headers={"cache-control": "no-cache"})
+
+    routes: list[Any] = []
+    if (FRONTEND_DIST / "assets").is_dir():
+        routes.append(Mount("/assets", StaticFiles(directory=FRONTEND_DIST / "assets"), name="assets"))
+    routes += [Route("/", spa), Route("/{path:path}", spa)]
+    return routes
+
+
+def create_app(settings: Settings | None = None, *, runtime_transport: Any = None) -> Starlette:
+    """Build the ASGI app. `runtime_transport` lets tests replace outbound HTTP (WeChat) with a mock."""
+    settings = settings or get_settings()
+    configure_logging(json_format=settings.log_json)
+    from backend.schema import build_schema
+
+    schema = build_schema(production=not settings.dev)
+    graphql = CourtyardGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.dev else None,
+        allow_queries_via_get=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
+        max_subscriptions_per_connection=20,
+        allowed_origins=settings.allowed_origins or (),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime = build_runtime(redis_url=settings.redis_url, sms_backend=settings.sms_backend,
+                                transport=runtime_transport)
+        await runtime.broker.start()
+        set_runtime(runtime)
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            log.info("courtyard started (%s)", settings.env)
+            yield
+            await close_sockets()
+        await runtime.close()
+        set_runtime(None)
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/metrics", metrics.metrics_endpoint),
+        *_spa_routes(),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(metrics.HttpMetricsMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    app.state.runtime = get_runtime
+    return app

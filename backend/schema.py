@@ -1,0 +1,118 @@
+"""The GraphQL schema: domain Query/Mutation types merged, limits and caches on, errors coded and masked."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from backend.core.errors import DomainError
+from backend.core.metrics import MetricsExtension
+from backend.domains.accounts import loaders as _accounts_loaders  # noqa: F401 - registers loaders
+from backend.domains.accounts.mutations import AccountsMutation
+from backend.domains.accounts.queries import AccountsQuery
+from backend.domains.audit import loaders as _audit_loaders  # noqa: F401 - installs the audit hook
+from backend.domains.audit.queries import AuditQuery
+from backend.domains.auth.mutations import AuthMutation
+from backend.domains.auth.queries import AuthQuery
+from backend.domains.residents import loaders as _residents_loaders  # noqa: F401
+from backend.domains.residents.mutations import ResidentsMutation
+from backend.domains.residents.queries import ResidentsQuery
+from backend.domains.tenancy import loaders as _tenancy_loaders  # noqa: F401
+from backend.domains.tenancy.mutations import TenancyMutation
+from backend.domains.tenancy.queries import TenancyQuery
+
+log = logging.getLogger("courtyard.graphql")
+# Strawberry logs every resolver error, expected ones included; CodedErrors logs the unexpected ones.
+logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery))
+Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation))
+
+
+@strawberry.type(description="Live updates.")
+class Subscription:
+    @strawberry.subscription(description="Ticks `count` times, one a second: a socket health check for clients.")
+    async def heartbeat(self, count: int = 3) -> AsyncGenerator[int, None]:
+        for i in range(max(0, min(count, 60))):
+            yield i
+            await asyncio.sleep(1)
+
+
+class CodedErrors(SchemaExtension):
+    """Give every error an `extensions.code`; mask unexpected exceptions (logged with the request id)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        result.errors = [self._code(e) for e in result.errors]
+
+    def _code(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        ext = dict(error.extensions or {})
+        if isinstance(original, DomainError):
+            ext["code"] = original.code
+            if original.field:
+                ext["field"] = original.field
+            return GraphQLError(original.message, nodes=error.nodes, path=error.path, extensions=ext)
+        if original is None:
+            ext.setdefault("code", "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
+            return GraphQLError(error.message, nodes=error.nodes, source=error.source, positions=error.positions,
+                                path=error.path, extensions=ext)
+        if isinstance(original, GraphQLError) or type(original).__name__ in ("GlobalIDValueError",):
+            ext["code"] = "BAD_USER_INPUT"
+            return GraphQLError(error.message, nodes=error.nodes, path=error.path, extensions=ext)
+        ctx = self.execution_context.context
+        request_id = getattr(ctx, "request_id", "-")
+        log.error("unexpected error (request %s)", request_id, exc_info=original)
+        return GraphQLError(
+            "Internal error; quote request id " + request_id, nodes=error.nodes, path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )
+
+
+def build_schema(*, production: bool = False) -> strawberry.Schema:
+    """The schema with limits built once, so the validation cache keeps hitting."""
+    extensions: list[Any] = [
+        MetricsExtension,
+        CodedErrors,
+        QueryDepthLimiter(max_depth=MAX_DEPTH),
+        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+    ]
+    if production:
+        from strawberry.extensions import DisableIntrospection
+
+        extensions.append(DisableIntrospection())
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )
+
+
+schema = build_schema()
