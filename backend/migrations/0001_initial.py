@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'unit', 'app': 'models', 'unique_together': (('building', 'number'),), 'indexes': [Index(fields=['company', 'number'])], 'pk_attr': 'id'},
+            options={'table': 'unit', 'app': 'models', 'unique_together': (('building', 'number'),), 'indexes': [Index(fields=['company_id', 'number'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                 ('request_id', fields.CharField(default='', max_length=64)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'audit_log', 'app': 'models', 'indexes': [Index(fields=['company', 'created_at']), Index(fields=['company', 'action'])], 'pk_attr': 'id'},
+            options={'table': 'audit_log', 'app': 'models', 'indexes': [Index(fields=['company_id', 'created_at']), Index(fields=['company_id', 'action'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -202,7 +202,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'unit_binding', 'app': 'models', 'indexes': [Index(fields=['company', 'status']), Index(fields=['unit', 'user'])], 'pk_attr': 'id'},
+            options={'table': 'unit_binding', 'app': 'models', 'indexes': [Index(fields=['company_id', 'status']), Index(fields=['unit_id', 'user_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

@@ -24,4 +24,4 @@ class AuditLog(Model):
 
     class Meta:
         table = "audit_log"
-        indexes = (("company", "created_at"), ("company", "action"))
+        indexes = (("company_id", "created_at"), ("company_id", "action"))

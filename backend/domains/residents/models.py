@@ -51,4 +51,4 @@ class UnitBinding(Model):
 
     class Meta:
         table = "unit_binding"
-        indexes = (("company", "status"), ("unit", "user"))
+        indexes = (("company_id", "status"), ("unit_id", "user_id"))

@@ -90,4 +90,4 @@ class Unit(Model):
     class Meta:
         table = "unit"
         unique_together = (("building", "number"),)
-        indexes = (("company", "number"),)
+        indexes = (("company_id", "number"),)
