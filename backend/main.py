@@ -16,6 +16,8 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
@@ -73,6 +75,15 @@ class CourtyardGraphQL(GraphQL):
         if request.scope["type"] == "http" and _wants_graphql_response(request):  # type: ignore[arg-type]
             sub.headers["x-courtyard-media"] = GRAPHQL_RESPONSE
         return sub
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        data = await super().process_result(request, result)
+        # Parse, validation and variable errors happen before execution (no path); with the GraphQL media
+        # type such a request error carries no `data` entry and answers 400 (GraphQL over HTTP).
+        if (result.data is None and result.errors and all(e.path is None for e in result.errors)
+                and _wants_graphql_response(request)):
+            data.pop("data", None)
+        return data
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         response = super().create_response(response_data, sub_response)

@@ -67,6 +67,12 @@ class CodedErrors(SchemaExtension):
             return
         result.errors = [self._code(e) for e in result.errors]
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:  # noqa: ANN401 - strawberry's hook
+        """Streamed results leave before on_operation finishes: code and mask each one."""
+        if getattr(result, "errors", None):
+            result.errors = [e if (e.extensions or {}).get("code") else self._code(e) for e in result.errors]
+        yield
+
     def _code(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
         ext = dict(error.extensions or {})
