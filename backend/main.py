@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -56,8 +57,10 @@ class CourtyardGraphQL(GraphQL):
             request=request, response=response, ip=_client_ip(request),
             user_agent=request.headers.get("user-agent", "")[:255], request_id=rid if rid != "-" else None,
         )
+        ctx.authenticator = authenticate
         if request.scope["type"] == "http":
-            ctx.principal, ctx.auth_error = await authenticate(request.headers.get("authorization"))
+            ctx.authorization = request.headers.get("authorization")
+            ctx.principal, ctx.auth_error = await authenticate(ctx.authorization)
         return ctx
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -65,9 +68,10 @@ class CourtyardGraphQL(GraphQL):
         token = params.get("authorization") or params.get("Authorization") if isinstance(params, dict) else None
         if isinstance(token, str) and token and not token.lower().startswith("bearer "):
             token = "Bearer " + token
-        context.principal, context.auth_error = await authenticate(token if isinstance(token, str) else None)
-        if context.auth_error:
-            return {"error": context.auth_error}
+        context.authorization = token if isinstance(token, str) else None
+        context.principal, context.auth_error = await authenticate(context.authorization)
+        if context.auth_error:  # a bad token closes the socket with 4403; no token means anonymous
+            raise ConnectionRejectionError({"code": context.auth_error})
         return None
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:

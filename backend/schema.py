@@ -32,6 +32,7 @@ from backend.domains.auth.queries import AuthQuery
 from backend.domains.residents import loaders as _residents_loaders  # noqa: F401
 from backend.domains.residents.mutations import ResidentsMutation
 from backend.domains.residents.queries import ResidentsQuery
+from backend.domains.residents.subscriptions import ResidentsSubscription
 from backend.domains.tenancy import loaders as _tenancy_loaders  # noqa: F401
 from backend.domains.tenancy.mutations import TenancyMutation
 from backend.domains.tenancy.queries import TenancyQuery
@@ -48,8 +49,8 @@ Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQ
 Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation))
 
 
-@strawberry.type(description="Live updates.")
-class Subscription:
+@strawberry.type(description="Socket health check.")
+class CoreSubscription:
     @strawberry.subscription(description="Ticks `count` times, one a second: a socket health check for clients.")
     async def heartbeat(self, count: int = 3) -> AsyncGenerator[int, None]:
         for i in range(max(0, min(count, 60))):
@@ -95,6 +96,9 @@ class CodedErrors(SchemaExtension):
             "Internal error; quote request id " + request_id, nodes=error.nodes, path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
+
+
+Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription))
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:

@@ -80,6 +80,13 @@ class Context:
         self.loaders = Loaders(self)
         self.connection_params: dict[str, Any] | None = None
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
+        self.authorization: str | None = None
+        self.authenticator: Callable[[str | None], Awaitable[tuple[Principal | None, str | None]]] | None = None
+
+    async def refresh_principal(self) -> None:
+        """Load the caller again (long-lived sockets): revocations and role changes apply at once."""
+        if self.authenticator is not None:
+            self.principal, self.auth_error = await self.authenticator(self.authorization)
 
     def reset_loaders(self) -> None:
         """Subscriptions re-read state per event: drop cached rows."""

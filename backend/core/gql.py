@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
+from backend.core import events, metrics
 from backend.core.context import Context
 from backend.core.errors import COMMON_CODES, Codes, DomainError
 from backend.core.ids import encode_id
@@ -90,6 +91,7 @@ async def run_mutation(
     """
     code_enum, error_cls = errors
     ctx: Context = info.context
+    token = events.begin()
     try:
         async with in_transaction():
             result = await fn()
@@ -97,7 +99,13 @@ async def run_mutation(
             if audit and ctx.principal is not None and _audit_hook:
                 await _audit_hook[0](ctx=ctx, action=audit, **(audit_info or {}))
     except DomainError as exc:
+        events.discard(token)
+        metrics.record_error_code(exc.code)
         return payload(**{f: None for f in _object_fields(payload)}, errors=[to_error(error_cls, code_enum, exc)])
+    except BaseException:
+        events.discard(token)
+        raise
+    await events.flush(token)
     hooks, ctx.after_commit = ctx.after_commit, []
     for hook in hooks:
         try:

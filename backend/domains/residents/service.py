@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from backend.core import events
 from backend.core.errors import Codes, DomainError
 from backend.domains.accounts import service as accounts
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.domains.tenancy.models import CompanyStatus, Unit
 
 MAX_REASON = 200
+
+
+def channel(company_id: int) -> str:
+    """Pub/sub channel of a company's binding events."""
+    return f"company:{company_id}:bindings"
+
+
+def _emit(row: UnitBinding, kind: str) -> None:
+    events.emit(channel(row.company_id), {"kind": kind, "bindingId": row.id, "communityId": row.community_id})  # type: ignore[attr-defined]
 
 
 async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> UnitBinding:
@@ -22,10 +32,12 @@ async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> 
     ).exists()
     if live:
         raise DomainError(Codes.DUPLICATE, "You already asked for or hold this unit", "unitId")
-    return await UnitBinding.create(
+    row = await UnitBinding.create(
         company_id=unit.company_id, community_id=unit.community_id, unit_id=unit.id,  # type: ignore[attr-defined]
         user_id=user_id, relation=relation, status=BindingStatus.PENDING,
     )
+    _emit(row, "requested")
+    return row
 
 
 async def _pending(*, binding_id: int, company_id: int, communities: frozenset[int] | None) -> UnitBinding:
@@ -53,6 +65,7 @@ async def review_binding(
     row.reviewed_by_id = reviewer_id  # type: ignore[attr-defined]
     row.reviewed_at = datetime.now(UTC)
     await row.save()
+    _emit(row, "approved" if approve else "rejected")
     return row
 
 
@@ -65,6 +78,7 @@ async def cancel_request(*, binding_id: int, user_id: int) -> UnitBinding:
         raise DomainError("NOT_PENDING", "This request was already reviewed", "id")
     row.status = BindingStatus.REMOVED
     await row.save(update_fields=["status", "updated_at"])
+    _emit(row, "cancelled")
     return row
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 CompanyStatus = strawberry.enum(models.CompanyStatus, description="Whether a company may use Courtyard.")
 UnitType = strawberry.enum(models.UnitType, description="What a unit is used for.")
-TenancyErrors = error_types("Tenancy", ["IN_USE"])
+TenancyErrors = error_types("Tenancy", ["IN_USE", "WEAK_PASSWORD"])
 TenancyError = TenancyErrors[1]
 
 

@@ -1,0 +1,53 @@
+"""Live binding requests for staff dashboards: events after commit, access re-checked on every event."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.errors import DomainError
+from backend.core.ids import decode_id
+from backend.core.permissions import Perm, community_scope
+from backend.core.runtime import get_runtime
+from backend.domains.residents.service import channel
+from backend.domains.residents.types import UnitBinding
+
+BindingEventKind = strawberry.enum(
+    Enum("BindingEventKind", {"REQUESTED": "requested", "APPROVED": "approved", "REJECTED": "rejected",
+                              "CANCELLED": "cancelled"}),
+    description="What happened to a binding request.",
+)
+
+
+@strawberry.type(description="A change to a binding request in the caller's communities.")
+class BindingEvent:
+    kind: BindingEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    binding: UnitBinding = strawberry.field(description="The binding as it is now.")
+
+
+@strawberry.type
+class ResidentsSubscription:
+    @strawberry.subscription(description="Binding requests as they are made and reviewed (binding.review).")
+    async def binding_events(
+        self, info: Info, community_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[BindingEvent, None]:
+        ctx = info.context
+        company_id, scope = community_scope(ctx, Perm.BINDING_REVIEW)
+        only = decode_id(community_id, "Community", "communityId") if community_id else None
+        if only is not None and scope is not None and only not in scope:
+            raise DomainError("FORBIDDEN", "Not your community")
+        from backend.domains.residents.queries import _bindings
+
+        async with get_runtime().broker.subscribe(channel(company_id)) as events:
+            async for event in events:
+                if only is not None and event.get("communityId") != only:
+                    continue
+                await ctx.refresh_principal()  # a revoked session or lost role ends the stream
+                community_scope(ctx, Perm.BINDING_REVIEW)
+                ctx.reset_loaders()
+                node = (await _bindings(ctx, [int(event["bindingId"])]))[0]
+                if node is not None:
+                    yield BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)  # type: ignore[arg-type]
