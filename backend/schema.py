@@ -9,6 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -18,6 +19,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.tools import merge_types
 
 from backend.core.errors import DomainError
@@ -41,12 +43,17 @@ log = logging.getLogger("courtyard.graphql")
 # Strawberry logs every resolver error, expected ones included; CodedErrors logs the unexpected ones.
 logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
 
+# Raised through the operation on purpose: strawberry's HTTP view answers them with a 400.
+_ANSWERED_BY_HTTP = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery))
 Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation))
+# merge_types takes no description; the schema contract wants one on every type.
+Query.__strawberry_definition__.description = "Reads, each scoped to the caller: the viewer, objects by ID and lists."  # type: ignore[attr-defined]
+Mutation.__strawberry_definition__.description = "Changes; expected failures come back in each payload's errors."  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="Socket health check.")
@@ -62,11 +69,36 @@ class CodedErrors(SchemaExtension):
     """Give every error an `extensions.code`; mask unexpected exceptions (logged with the request id)."""
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # ParserCache parses while entering on_parse, so a syntax error (too many tokens included) escapes
+            # the operation and skips the coding below: code it on its way out.
+            code = "GRAPHQL_VALIDATION_FAILED" if self._validating else "GRAPHQL_PARSE_FAILED"
+            error.extensions = {"code": code, **(error.extensions or {})}
+            raise
+        except _ANSWERED_BY_HTTP:
+            raise
+        except Exception as exc:
+            # A validation rule that crashed on a malformed document (the depth limiter on `{ ...Undefined }` or
+            # `mutation {}`) is the client's error; anything else escaping here is ours, masked like the rest.
+            if self._validating:
+                raise GraphQLError("Invalid document", extensions={"code": "GRAPHQL_VALIDATION_FAILED"}) from None
+            request_id = getattr(self.execution_context.context, "request_id", "-")
+            log.error("unexpected error (request %s)", request_id, exc_info=exc)
+            raise GraphQLError("Internal error; quote request id " + request_id,
+                               extensions={"code": "INTERNAL", "requestId": request_id}) from None
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
         result.errors = [self._code(e) for e in result.errors]
+
+    _validating = False
+
+    def on_validate(self) -> Iterator[None]:
+        self._validating = True
+        yield
+        self._validating = False
 
     def on_stream_result(self, result: Any) -> Iterator[None]:  # noqa: ANN401 - strawberry's hook
         """Streamed results leave before on_operation finishes: code and mask each one."""
@@ -99,6 +131,7 @@ class CodedErrors(SchemaExtension):
 
 
 Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription))
+Subscription.__strawberry_definition__.description = "Live updates over graphql-transport-ws."  # type: ignore[attr-defined]
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:

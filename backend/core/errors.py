@@ -6,11 +6,14 @@ from __future__ import annotations
 class DomainError(Exception):
     """An expected failure a client can act on: `code` is stable, `message` is for people."""
 
-    def __init__(self, code: str, message: str = "", field: str | None = None) -> None:
+    def __init__(self, code: str, message: str = "", field: str | None = None, *, keep_writes: bool = False) -> None:
         super().__init__(message or code)
         self.code = code
         self.message = message or code.replace("_", " ").capitalize()
         self.field = field
+        # True when the writes made before the failure must commit anyway (a wrong SMS code's attempt, a
+        # revoked token family): run_mutation otherwise rolls them back with the rest.
+        self.keep_writes = keep_writes
 
 
 class Codes:

@@ -94,10 +94,19 @@ async def run_mutation(
     token = events.begin()
     try:
         async with in_transaction():
-            result = await fn()
-            audit_info = result.pop("_audit", None)
-            if audit and ctx.principal is not None and _audit_hook:
-                await _audit_hook[0](ctx=ctx, action=audit, **(audit_info or {}))
+            try:
+                result = await fn()
+            except DomainError as exc:
+                if not exc.keep_writes:
+                    raise
+                kept = exc  # leave the block normally so the failure's own writes commit
+            else:
+                kept = None
+                audit_info = result.pop("_audit", None)
+                if audit and ctx.principal is not None and _audit_hook:
+                    await _audit_hook[0](ctx=ctx, action=audit, **(audit_info or {}))
+        if kept is not None:
+            raise kept
     except DomainError as exc:
         events.discard(token)
         metrics.record_error_code(exc.code)

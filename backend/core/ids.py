@@ -23,7 +23,8 @@ def decode_any(gid: object, field: str = "id") -> tuple[str, int]:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise DomainError(Codes.INVALID_ID, "Malformed ID", field) from None
     type_name, sep, pk = raw.partition(":")
-    if not sep or not type_name or not pk.isdigit() or len(pk) > 18:
+    # ASCII digits only: str.isdigit() also takes "١" or "３", which int() reads as another spelling of a pk.
+    if not sep or not type_name or not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         raise DomainError(Codes.INVALID_ID, "Malformed ID", field)
     return type_name, int(pk)
 

@@ -54,7 +54,8 @@ def _decode_cursor(cursor: str) -> int:
         raw = base64.b64decode(cursor.encode(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise DomainError(Codes.INVALID, "Malformed cursor", "after") from None
-    if not raw.startswith("c:") or not raw[2:].isdigit():
+    # ASCII digits that fit a BIGINT: a longer pk reaches the database and fails there as an internal error.
+    if not raw.startswith("c:") or not (raw[2:].isascii() and raw[2:].isdigit()) or len(raw) > 20:
         raise DomainError(Codes.INVALID, "Malformed cursor", "after")
     return int(raw[2:])
 

@@ -85,7 +85,8 @@ class AccountsMutation:
                 role_id=decode_id(id, "Role"), name=input.name, name_en=input.name_en, permissions=perms
             )
             return {"role": Role.from_model(role), "_audit": {
-                "target_type": "Role", "target_id": id, "summary": {"name": input.name, "permissions": perms}}}
+                "target_type": "Role", "target_id": id, "summary": {"name": input.name, "permissions": perms},
+                "platform": True}}
 
         return await run_mutation(info, RolePayload, AccountErrors, run, audit="role.update")
 
@@ -95,6 +96,7 @@ class AccountsMutation:
             require_platform_admin(info.context)
             user = await service.create_platform_admin(phone=phone, name=name, password=password)
             return {"user": User.from_model(user), "_audit": {
-                "target_type": "User", "target_id": encode_id("User", user.id), "summary": {"name": name}}}
+                "target_type": "User", "target_id": encode_id("User", user.id), "summary": {"name": name},
+                "platform": True}}
 
         return await run_mutation(info, UserPayload, AccountErrors, run, audit="platformAdmin.create")

@@ -27,12 +27,15 @@ def _redact(value: Any, depth: int = 0) -> Any:
 
 async def record(
     *, ctx: Context, action: str, target_type: str = "", target_id: str = "", summary: dict[str, Any] | None = None,
-    company_id: int | None = None,
+    company_id: int | None = None, platform: bool = False,
 ) -> AuditLog:
     """Write one audit row inside the mutation's transaction."""
     assert ctx.principal is not None
+    if not platform and company_id is None:
+        # Platform actions stay in the platform log even when the admin's session is in a company.
+        company_id = ctx.principal.company_id
     return await AuditLog.create(
-        company_id=company_id if company_id is not None else ctx.principal.company_id,
+        company_id=company_id,
         actor_id=ctx.principal.user_id,
         action=action,
         target_type=target_type,

@@ -17,7 +17,7 @@ from backend.domains.auth.types import AuthErrors, AuthOkPayload, AuthPayload, A
 
 def _tokens(pair: service.TokenPair) -> dict[str, Any]:
     return {
-        "tokens": AuthTokens(access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in),
+        "tokens": AuthTokens(access_token=pair.access_token, refresh_token=pair.refresh_token or None, expires_in=pair.expires_in),
         "user": User.from_model(pair.user),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.types import Info
+from tortoise.expressions import Subquery
 
 from backend.core.context import Context
 from backend.core.errors import DomainError
@@ -43,7 +44,7 @@ async def viewer_communities(ctx: Context) -> list[Community]:
             qs = qs.filter(id__in=list(scope))
     else:
         ids = UnitBinding.filter(user_id=p.user_id, status=BindingStatus.APPROVED).values("community_id")
-        qs = CommunityModel.filter(id__in=ids)
+        qs = CommunityModel.filter(id__in=Subquery(ids))  # a bare ValuesQuery raises TypeError
     return [Community.from_model(c) for c in await qs.order_by("id").limit(100)]
 
 

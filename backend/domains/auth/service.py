@@ -93,27 +93,33 @@ async def refresh_session(*, refresh_token: str) -> TokenPair:
     """Rotate a refresh token; presenting a used one revokes its whole family."""
     if not isinstance(refresh_token, str) or len(refresh_token) > 200:
         raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
-    async with in_transaction():
-        row = await RefreshToken.filter(token_hash=token_hash(refresh_token)).select_related("session").first()
-        if row is None:
-            raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
-        session: Session = row.session
-        if row.used_at is not None:
-            await _revoke_session(session.id, "reuse")
-            log.warning("refresh token reuse: session %s revoked", session.id)
-            raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken")
-        if session.revoked_at is not None or session.expires_at <= _now():
-            raise DomainError("TOKEN_EXPIRED", "The session has ended", "refreshToken")
-        claimed = await RefreshToken.filter(id=row.id, used_at=None).update(used_at=_now())
-        if claimed != 1:  # a concurrent refresh won the race: treat as reuse
-            await _revoke_session(session.id, "reuse")
-            raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken")
-        user = await User.get(id=session.user_id)  # type: ignore[attr-defined]
-        if not user.is_active:
-            await _revoke_session(session.id, "disabled")
-            raise DomainError("ACCOUNT_DISABLED", "This account is disabled")
-        new_refresh = tokens.new_refresh_token(session.id)
-        await RefreshToken.create(session_id=session.id, token_hash=token_hash(new_refresh))
+    revoke: tuple[str, str] | None = None  # (session, reason) to end once the savepoint below is rolled back
+    try:
+        async with in_transaction():
+            row = await RefreshToken.filter(token_hash=token_hash(refresh_token)).select_related("session").first()
+            if row is None:
+                raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
+            session: Session = row.session
+            if row.used_at is not None:
+                revoke = (session.id, "reuse")
+                log.warning("refresh token reuse: session %s revoked", session.id)
+                raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken", keep_writes=True)
+            if session.revoked_at is not None or session.expires_at <= _now():
+                raise DomainError("TOKEN_EXPIRED", "The session has ended", "refreshToken")
+            claimed = await RefreshToken.filter(id=row.id, used_at=None).update(used_at=_now())
+            if claimed != 1:  # a concurrent refresh won the race: treat as reuse
+                revoke = (session.id, "reuse")
+                raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken", keep_writes=True)
+            user = await User.get(id=session.user_id)  # type: ignore[attr-defined]
+            if not user.is_active:
+                revoke = (session.id, "disabled")
+                raise DomainError("ACCOUNT_DISABLED", "This account is disabled", keep_writes=True)
+            new_refresh = tokens.new_refresh_token(session.id)
+            await RefreshToken.create(session_id=session.id, token_hash=token_hash(new_refresh))
+    except DomainError:
+        if revoke is not None:  # the error rolled the savepoint back; keep_writes lets run_mutation commit this
+            await _revoke_session(*revoke)
+        raise
     return TokenPair(
         access_token=tokens.issue_access(user_id=user.id, session_id=session.id, company_id=session.company_id),  # type: ignore[attr-defined]
         refresh_token=new_refresh,
@@ -171,7 +177,7 @@ async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:
         tries = row.attempts + 1
         burned = tries >= SMS_MAX_TRIES
         await SmsCode.filter(id=row.id).update(attempts=tries, consumed_at=_now() if burned else None)
-        raise DomainError("CODE_INVALID", "Wrong code", "code")
+        raise DomainError("CODE_INVALID", "Wrong code", "code", keep_writes=True)
     claimed = await SmsCode.filter(id=row.id, consumed_at=None).update(consumed_at=_now())
     if claimed != 1:
         raise DomainError("CODE_EXPIRED", "Request a new code", "code")

@@ -26,7 +26,9 @@ SmsPurpose = strawberry.enum(
 @strawberry.type(description="Tokens for an API session.")
 class AuthTokens:
     access_token: str = strawberry.field(description="Bearer token for requests; lives 15 minutes.")
-    refresh_token: str = strawberry.field(description="Single-use token for authRefresh; lives 14 days.")
+    refresh_token: str | None = strawberry.field(
+        description="Single-use token for authRefresh (14 days); null when the current one stays valid (company switch)."
+    )
     expires_in: int = strawberry.field(description="Seconds until the access token expires.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.types import Info
+from tortoise.expressions import Subquery
 
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
@@ -40,7 +41,8 @@ async def list_owners(ctx: Context, *, first: int | None, after: str | None, f: 
         if len(f.unit_number) > 20:
             raise DomainError(Codes.TOO_LONG, "At most 20 characters", "unitNumber")
         bindings = bindings.filter(unit__number=f.unit_number.strip())
-    qs = UserModel.filter(id__in=bindings.values("user_id"))
+    # Tortoise takes a subquery for __in only wrapped in Subquery (a bare ValuesQuery raises TypeError).
+    qs = UserModel.filter(id__in=Subquery(bindings.values("user_id")))
     if f.search:
         if len(f.search) > 50:
             raise DomainError(Codes.TOO_LONG, "At most 50 characters", "search")

@@ -53,7 +53,7 @@ class TenancyMutation:
                 admin_password=input.admin_password,
             )
             return {"company": Company.from_model(company),
-                    "_audit": _audit(company, "Company", {"name": company.name})}
+                    "_audit": {**_audit(company, "Company", {"name": company.name}), "platform": True}}
 
         return await run_mutation(info, CompanyPayload, TenancyErrors, run, audit="company.create")
 
@@ -142,7 +142,7 @@ async def _set_status(info: Info, id: strawberry.ID, status: models.CompanyStatu
         require_platform_admin(info.context)
         company = await service.set_company_status(company_id=decode_id(id, "Company"), status=status)
         return {"company": Company.from_model(company),
-                "_audit": _audit(company, "Company", {"status": status.value})}
+                "_audit": {**_audit(company, "Company", {"status": status.value}), "platform": True}}
 
     return await run_mutation(info, CompanyPayload, TenancyErrors, run, audit="company." + status.value)
 
