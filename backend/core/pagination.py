@@ -77,15 +77,20 @@ async def paginate(
 ) -> Connection[Any]:
     """One page of `qs` ordered by id (newest first when descending); totalCount is counted on demand."""
     size = check_first(first)
-    count_qs = qs
     page_qs = qs.order_by("-id" if descending else "id")
     if after:
         pk = _decode_cursor(after)
         page_qs = page_qs.filter(id__lt=pk) if descending else page_qs.filter(id__gt=pk)
     rows = list(await page_qs.limit(size + 1)) if size else []
+    return build_connection(rows, size=size, after=after, to_node=to_node, counter=qs)
+
+
+def build_connection(
+    rows: list[Any], *, size: int, after: str | None, to_node: Callable[[Any], Any], counter: Any
+) -> Connection[Any]:
+    """A connection from up to size+1 rows already in order; `counter.count()` gives totalCount."""
     has_next = len(rows) > size
-    rows = rows[:size]
-    edges = [Edge(node=to_node(r), cursor=_cursor(r.id)) for r in rows]
+    edges = [Edge(node=to_node(r), cursor=_cursor(r.id)) for r in rows[:size]]
     return Connection(
         edges=edges,
         page_info=PageInfo(
@@ -94,5 +99,20 @@ async def paginate(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        _count_qs=count_qs,
+        _count_qs=counter,
     )
+
+
+class LoadedCount:
+    """totalCount through a per-request loader, so nested connections count in one batched query."""
+
+    def __init__(self, loader: Any, key: Any) -> None:
+        self._loader, self._key = loader, key
+
+    async def count(self) -> int:
+        return int(await self._loader.load(self._key))
+
+
+def page_key(first: int | None, after: str | None) -> tuple[int, int | None]:
+    """(page size, pk after which to start) for loader keys of nested connections."""
+    return check_first(first), _decode_cursor(after) if after else None

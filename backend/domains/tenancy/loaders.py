@@ -36,3 +36,43 @@ register_loader("building", by_pk(Building))
 register_loader("unit", by_pk(Unit))
 register_loader("unit_count_by_community", unit_count_by_community)
 register_loader("unit_count_by_building", unit_count_by_building)
+
+
+def children_page(model: Any, parent_field: str, search_field: str, search_lookup: str):  # noqa: ANN201
+    """Batch nested connections: key (parent pk, size, after pk, search) -> up to size+1 children in id order.
+
+    Keys that share (size, after, search) are answered by one query over all their parents.
+    """
+
+    async def batch(ctx: Context, keys: list[tuple[int, int, int | None, str | None]]) -> list[list[Any]]:
+        groups: dict[tuple[int, int | None, str | None], list[int]] = {}
+        for parent, size, after, search in keys:
+            groups.setdefault((size, after, search), []).append(parent)
+        found: dict[tuple[int, int, int | None, str | None], list[Any]] = {}
+        for (size, after, search), parents in groups.items():
+            qs = model.filter(**{f"{parent_field}__in": parents})
+            if after is not None:
+                qs = qs.filter(id__gt=after)
+            if search:
+                qs = qs.filter(**{f"{search_field}__{search_lookup}": search})
+            per_parent: dict[int, list[Any]] = {p: [] for p in parents}
+            for row in await qs.order_by("id"):
+                bucket = per_parent[getattr(row, parent_field)]
+                if len(bucket) <= size:
+                    bucket.append(row)
+            for p in parents:
+                found[(p, size, after, search)] = per_parent[p]
+        return [found[k] for k in keys]
+
+    return batch
+
+
+async def building_count_by_community(ctx: Context, keys: list[int]) -> list[int]:
+    rows = await Building.filter(community_id__in=keys).group_by("community_id").annotate(n=Count("id")).values("community_id", "n")
+    counts = {r["community_id"]: r["n"] for r in rows}
+    return [counts.get(k, 0) for k in keys]
+
+
+register_loader("buildings_page", children_page(Building, "community_id", "name", "icontains"))
+register_loader("units_page", children_page(Unit, "building_id", "number", "startswith"))
+register_loader("building_count_by_community", building_count_by_community)

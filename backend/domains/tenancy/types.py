@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from backend.core.context import Context
+from backend.core.errors import Codes, DomainError
 from backend.core.gql import Node, error_types
-from backend.core.pagination import Connection
+from backend.core.pagination import Connection, LoadedCount, build_connection, page_key
+from backend.core.permissions import Perm, require_perm
 from backend.domains.tenancy import models
 
 if TYPE_CHECKING:
@@ -20,6 +24,23 @@ CompanyStatus = strawberry.enum(models.CompanyStatus, description="Whether a com
 UnitType = strawberry.enum(models.UnitType, description="What a unit is used for.")
 TenancyErrors = error_types("Tenancy", ["IN_USE", "WEAK_PASSWORD"])
 TenancyError = TenancyErrors[1]
+
+
+async def nested_page(
+    ctx: Context, page_loader: str, count_loader: str, model: Any, parent_field: str, parent_pk: int,
+    first: int | None, after: str | None, search: str | None, perm: Perm, to_node: Callable[[Any], Any],
+) -> Connection[Any]:
+    """A child connection of an already visible parent, batched across parents through loaders."""
+    require_perm(ctx, perm)
+    term = (search or "").strip() or None
+    if term is not None and len(term) > 50:
+        raise DomainError(Codes.TOO_LONG, "Search at most 50 characters", "search")
+    size, after_pk = page_key(first, after)
+    rows = await ctx.loaders[page_loader].load((parent_pk, size, after_pk, term)) if size else []
+    counter: Any = (LoadedCount(ctx.loaders[count_loader], parent_pk) if term is None
+                    else model.filter(**{parent_field: parent_pk, ("name__icontains" if model is models.Building
+                                                                    else "number__startswith"): term}))
+    return build_connection(rows, size=size, after=after, to_node=to_node, counter=counter)
 
 
 @strawberry.type(description="A property company: the tenant that runs communities.")
@@ -53,9 +74,10 @@ class Community(Node):
     async def buildings(
         self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None
     ) -> Connection[Building]:
-        from backend.domains.tenancy import queries
-
-        return await queries.list_buildings(info.context, community_pk=self._pk, first=first, after=after, search=search)
+        return await nested_page(
+            info.context, "buildings_page", "building_count_by_community", models.Building, "community_id",
+            self._pk, first, after, search, Perm.COMMUNITY_READ, Building.from_model,
+        )
 
 
 @strawberry.type(description="A building (楼栋) of a community.")
@@ -81,11 +103,9 @@ class Building(Node):
     async def units(
         self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None
     ) -> Connection[Unit]:
-        from backend.domains.tenancy import queries
-
-        return await queries.list_units(
-            info.context, building_pk=self._pk, community_pk=None, first=first, after=after, search=search,
-            floor=None, unit_type=None,
+        return await nested_page(
+            info.context, "units_page", "unit_count_by_building", models.Unit, "building_id",
+            self._pk, first, after, search, Perm.UNIT_READ, Unit.from_model,
         )
 
 
