@@ -3,10 +3,12 @@
 Seeds a fresh database (demo data plus a building of 24 units, each with an approved owner), starts the real
 server (`python -m backend.cli serve`) and a hand-written Starlette + SQL endpoint (this file, `--serve-bare`)
 that does the same work, checks that both answer with the same data, then drives each with N concurrent
-httpx clients on loopback and prints requests/s, latency percentiles, server CPU per request and the number
-of SQL statements the GraphQL path runs per request. No assertions on timings: the figures are for reading.
+clients on loopback (httpx, or with --driver raw a minimal HTTP/1.1 client) and prints requests/s, latency
+percentiles, server CPU per request and the SQL statements per request. No assertions on timings: the
+figures are for reading. See README.md beside this file.
 
-    .venv/bin/python scripts/bench/list_units.py [--seconds 5] [--clients 8] [--database-url postgres://...]
+    .venv/bin/python scripts/bench/list_units.py [--seconds 5] [--clients 8] [--driver httpx|raw]
+                                                 [--database-url postgres://...] [--verbose]
 """
 
 from __future__ import annotations
@@ -281,11 +283,11 @@ async def seed(database_url: str) -> None:
         assert community is not None and admin is not None
         building = await tenancy.save_building(company_id=company.id, building_id=None, community_id=community.id,
                                                name=BENCH_BUILDING, floors=BENCH_FLOORS, communities=None)
-        units = await tenancy.bulk_create_units(
+        await tenancy.bulk_create_units(
             company_id=company.id, building_id=building.id, floor_from=1, floor_to=BENCH_FLOORS,
             per_floor=BENCH_PER_FLOOR, area="96.40", unit_type=UnitType.RESIDENTIAL, communities=None,
         )
-        units = sorted(await building.units.all(), key=lambda u: u.id)  # bulk_create leaves ids unset on SQLite
+        units = sorted(await building.units.all(), key=lambda u: u.id)  # re-read, with their ids
         for i, unit in enumerate(units):
             owner = await accounts.get_or_create_user(phone=f"137{i:08d}", name=f"业主 {unit.number}")
             row = await residents.request_binding(user_id=owner.id, unit_id=unit.id, relation=Relation.OWNER)
