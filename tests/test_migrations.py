@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from tortoise import Tortoise
-from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 import backend.migrations
@@ -17,19 +16,18 @@ MIGRATIONS_DIR = Path(backend.migrations.__file__).parent
 
 
 async def pending_changes(migrations_module: str = "backend.migrations") -> list[str]:
-    """What `tortoise makemigrations` would write, as migration source text (nothing is written)."""
-    config = tortoise_config("sqlite://:memory:")
-    apps = {label: {**app, "migrations": migrations_module} for label, app in config["apps"].items()}
-    config["apps"] = apps
-    # A context of its own: the app's ORM state (if a test started it) is left as it was.
-    async with TortoiseContext() as ctx:
-        await ctx.init(config=config)
-        assert ctx.apps is not None
-        writers = await MigrationAutodetector(ctx.apps, apps).changes()
-        return [w.as_string() for w in writers]
+    """What `tortoise makemigrations` would write, as migration source text (nothing is written).
+
+    Uses the app's own ORM registry: initialising a second context would rebind the model classes to it.
+    """
+    apps = Tortoise.apps
+    assert apps is not None
+    config = {label: {**app, "migrations": migrations_module} for label, app in tortoise_config()["apps"].items()}
+    writers = await MigrationAutodetector(apps, config).changes()
+    return [w.as_string() for w in writers]
 
 
-async def test_models_have_no_changes_without_a_migration() -> None:
+async def test_models_have_no_changes_without_a_migration(app: Any) -> None:
     changes = await pending_changes()
     assert not changes, (
         "the models differ from backend/migrations: run `.venv/bin/tortoise makemigrations`, review the new "
@@ -37,7 +35,8 @@ async def test_models_have_no_changes_without_a_migration() -> None:
     )
 
 
-async def test_the_detector_sees_models_without_migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_detector_sees_models_without_migrations(app: Any, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # Against an empty migrations package every model is new: proves the check above can fail.
     (tmp_path / "no_migrations_yet").mkdir()
     (tmp_path / "no_migrations_yet" / "__init__.py").write_text("")
