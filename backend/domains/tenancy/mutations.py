@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
@@ -75,13 +76,7 @@ class TenancyMutation:
 
     @strawberry.mutation(description="Delete a community that has no buildings.")
     async def community_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        async def run() -> dict[str, Any]:
-            pk = decode_id(id, "Community")
-            company_id, scope = community_scope(info.context, Perm.COMMUNITY_WRITE)
-            await service.delete_community(company_id=company_id, community_id=pk, communities=scope)
-            return {"deleted_id": id, "_audit": {"target_type": "Community", "target_id": id}}
-
-        return await run_mutation(info, DeletePayload, TenancyErrors, run, audit="community.delete")
+        return await _delete(info, id, "Community", Perm.COMMUNITY_WRITE, service.delete_community, "community_id")
 
     @strawberry.mutation(description="Create a building in a community.")
     async def building_create(self, info: Info, community_id: strawberry.ID, input: BuildingInput) -> BuildingPayload:
@@ -93,13 +88,7 @@ class TenancyMutation:
 
     @strawberry.mutation(description="Delete a building that has no units.")
     async def building_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        async def run() -> dict[str, Any]:
-            pk = decode_id(id, "Building")
-            company_id, scope = community_scope(info.context, Perm.UNIT_WRITE)
-            await service.delete_building(company_id=company_id, building_id=pk, communities=scope)
-            return {"deleted_id": id, "_audit": {"target_type": "Building", "target_id": id}}
-
-        return await run_mutation(info, DeletePayload, TenancyErrors, run, audit="building.delete")
+        return await _delete(info, id, "Building", Perm.UNIT_WRITE, service.delete_building, "building_id")
 
     @strawberry.mutation(description="Create a unit in a building.")
     async def unit_create(self, info: Info, building_id: strawberry.ID, input: UnitInput) -> UnitPayload:
@@ -111,13 +100,7 @@ class TenancyMutation:
 
     @strawberry.mutation(description="Delete a unit that has no residents.")
     async def unit_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        async def run() -> dict[str, Any]:
-            pk = decode_id(id, "Unit")
-            company_id, scope = community_scope(info.context, Perm.UNIT_WRITE)
-            await service.delete_unit(company_id=company_id, unit_id=pk, communities=scope)
-            return {"deleted_id": id, "_audit": {"target_type": "Unit", "target_id": id}}
-
-        return await run_mutation(info, DeletePayload, TenancyErrors, run, audit="unit.delete")
+        return await _delete(info, id, "Unit", Perm.UNIT_WRITE, service.delete_unit, "unit_id")
 
     @strawberry.mutation(description="Create floors × units-per-floor units of a building in one step.")
     async def unit_bulk_create(self, info: Info, input: UnitBulkInput) -> UnitBulkPayload:
@@ -135,6 +118,18 @@ class TenancyMutation:
                     "_audit": {"target_type": "Building", "target_id": input.building_id, "summary": summary}}
 
         return await run_mutation(info, UnitBulkPayload, TenancyErrors, run, audit="unit.bulkCreate")
+
+
+async def _delete(
+    info: Info, id: strawberry.ID, type_name: str, perm: Perm, delete: Callable[..., Awaitable[None]], pk_arg: str
+) -> DeletePayload:
+    async def run() -> dict[str, Any]:
+        pk = decode_id(id, type_name)
+        company_id, scope = community_scope(info.context, perm)
+        await delete(company_id=company_id, communities=scope, **{pk_arg: pk})
+        return {"deleted_id": id, "_audit": {"target_type": type_name, "target_id": id}}
+
+    return await run_mutation(info, DeletePayload, TenancyErrors, run, audit=type_name.lower() + ".delete")
 
 
 async def _set_status(info: Info, id: strawberry.ID, status: models.CompanyStatus) -> CompanyPayload:
