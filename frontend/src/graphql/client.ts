@@ -1,0 +1,64 @@
+/** The one urql client: HTTP through the refreshing fetch, subscriptions over graphql-ws with the same token. */
+import { Client, fetchExchange, subscriptionExchange } from '@urql/vue'
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws'
+import { useAuthStore } from '@/stores/auth'
+import { createAuthFetch } from './fetch'
+import { GRAPHQL_URL } from './raw'
+
+let sessionEnded: (code: string) => void = () => undefined
+
+/** The app sets what happens when the session cannot go on (back to the login page). */
+export function onSessionEnded(handler: (code: string) => void): void {
+  sessionEnded = handler
+}
+
+function wsUrl(): string {
+  const { protocol, host } = window.location
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}${GRAPHQL_URL}`
+}
+
+let socket: WsClient | null = null
+let socketToken: string | null = null
+
+// The socket authenticates once at connection_init, so a new token (sign-in, refresh, company switch) needs a new socket.
+function currentSocket(): WsClient {
+  const token = useAuthStore().accessToken
+  if (socket && socketToken === token) return socket
+  void socket?.dispose()
+  socketToken = token
+  socket = createWsClient({
+    url: wsUrl(),
+    lazy: true,
+    retryAttempts: 5,
+    connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
+  })
+  return socket
+}
+
+let client: Client | null = null
+
+export function getClient(): Client {
+  if (client) return client
+  const auth = useAuthStore()
+  client = new Client({
+    url: GRAPHQL_URL,
+    requestPolicy: 'network-only',
+    preferGetMethod: false,
+    fetch: createAuthFetch({
+      getToken: () => auth.accessToken,
+      refresh: () => auth.refresh(),
+      onSessionEnded: (code) => sessionEnded(code),
+    }),
+    exchanges: [
+      fetchExchange,
+      subscriptionExchange({
+        forwardSubscription: (request) => ({
+          subscribe: (sink) => ({
+            unsubscribe: currentSocket().subscribe({ ...request, query: request.query ?? '' }, sink),
+          }),
+        }),
+      }),
+    ],
+  })
+  return client
+}

@@ -1,0 +1,69 @@
+/** Typed query / mutate / subscribe helpers used by src/api: they report failures, so pages need no try/catch. */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
+import type { AnyVariables, CombinedError } from '@urql/vue'
+import { ElMessage } from 'element-plus'
+import { t, te } from '@/locales'
+import { getClient } from './client'
+import { normaliseOperationError, normalisePayloadErrors, SESSION_ENDED, type PayloadError } from './errors'
+
+export type FieldErrors = Record<string, string>
+export type MutationResult<P> = { ok: true; payload: P } | { ok: false; fields: FieldErrors; codes: string[] }
+
+export interface MutateOptions {
+  /** Form fields that can show a message; other fields' errors go to the toast. */
+  formFields?: readonly string[]
+}
+
+let lastToast = { text: '', at: 0 }
+
+export function toast(text: string): void {
+  // Several requests failing together (a dropped network) should show one message, not a stack.
+  const now = Date.now()
+  if (text === lastToast.text && now - lastToast.at < 1500) return
+  lastToast = { text, at: now }
+  ElMessage({ type: 'error', message: text, grouping: true, duration: 4000 })
+}
+
+function report(error: CombinedError): string {
+  const { code, toast: text } = normaliseOperationError(error, t, te)
+  toast(SESSION_ENDED.has(code) ? t('errors.SESSION_ENDED') : text)
+  return code
+}
+
+export async function query<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>, variables: V): Promise<D | null> {
+  const result = await getClient().query(doc, variables).toPromise()
+  if (result.error) {
+    report(result.error)
+    return null
+  }
+  return result.data ?? null
+}
+
+export async function mutate<D, V extends AnyVariables, P extends { errors: readonly PayloadError[] }>(
+  doc: TypedDocumentNode<D, V>,
+  variables: V,
+  pick: (data: D) => P,
+  options: MutateOptions = {},
+): Promise<MutationResult<P>> {
+  const result = await getClient().mutation(doc, variables).toPromise()
+  if (result.error || !result.data) {
+    const code = result.error ? report(result.error) : 'UNKNOWN'
+    if (!result.error) toast(t('errors.UNKNOWN'))
+    return { ok: false, fields: {}, codes: [code] }
+  }
+  const payload = pick(result.data)
+  if (payload.errors.length === 0) return { ok: true, payload }
+  const normalised = normalisePayloadErrors(payload.errors, t, te, options.formFields)
+  if (normalised.toast) toast(normalised.toast)
+  return { ok: false, fields: normalised.fields, codes: normalised.codes }
+}
+
+/** Listen to a subscription; returns the function that stops it. */
+export function subscribe<D, V extends AnyVariables>(doc: TypedDocumentNode<D, V>, variables: V, onData: (data: D) => void): () => void {
+  const { unsubscribe } = getClient()
+    .subscription(doc, variables)
+    .subscribe((result) => {
+      if (result.data) onData(result.data)
+    })
+  return unsubscribe
+}

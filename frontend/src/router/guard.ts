@@ -1,0 +1,27 @@
+/** Where a navigation may go, given the signed-in caller: pure, so it is easy to test. */
+import type { RouteLocationNormalized, RouteLocationRaw } from 'vue-router'
+import { allowed } from '@/directives/perms'
+
+export interface Caller {
+  loggedIn: boolean
+  isPlatformAdmin: boolean
+  hasCompany: boolean
+  permissions: ReadonlySet<string>
+}
+
+export function decide(to: Pick<RouteLocationNormalized, 'meta' | 'fullPath' | 'name'>, caller: Caller): true | RouteLocationRaw {
+  if (to.meta.public) {
+    return to.name === 'login' && caller.loggedIn ? homeOf(caller) : true
+  }
+  if (!caller.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (to.meta.console === 'platform' && !caller.isPlatformAdmin) return caller.hasCompany ? '/' : { name: 'forbidden' }
+  if (to.meta.console === 'property' && !caller.hasCompany) return caller.isPlatformAdmin ? '/platform' : { name: 'forbidden' }
+  if (!allowed(to.meta.perms, caller.permissions)) return { name: 'forbidden' }
+  return true
+}
+
+export function homeOf(caller: Caller): RouteLocationRaw {
+  if (caller.hasCompany) return '/'
+  if (caller.isPlatformAdmin) return '/platform'
+  return { name: 'forbidden' }
+}

@@ -1,0 +1,54 @@
+/** Owners list: columns, filter options and mappers from the filter form to the API's OwnerFilter. */
+import type { ColumnDef, OptionDef } from '@/components/schema'
+import type { OwnerFilter, Relation } from '@/graphql/generated/graphql'
+import type { OwnerRow } from '@/api/owners'
+
+/** 13800001234 → 138****1234; an already masked or short value is left as it is. */
+export function maskPhone(phone: string): string {
+  return /^\d{11}$/.test(phone) ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone
+}
+
+/** The API masks phones for callers without OWNER_PHONE; mask here too unless the full number was asked to be shown. */
+export const phoneDisplay = (phone: string, reveal: boolean): string => (reveal ? phone : maskPhone(phone))
+
+export const relationOptions: readonly OptionDef[] = [
+  { value: 'OWNER', labelKey: 'owners.relation.OWNER' },
+  { value: 'FAMILY', labelKey: 'owners.relation.FAMILY' },
+  { value: 'TENANT', labelKey: 'owners.relation.TENANT' },
+]
+
+export interface OwnerSearch {
+  search: string
+  phone: string
+  unitNumber: string
+  relation: Relation | ''
+}
+
+export const emptySearch = (): OwnerSearch => ({ search: '', phone: '', unitNumber: '', relation: '' })
+
+export function toOwnerFilter(s: OwnerSearch, communityId: string | null): OwnerFilter {
+  const filter: OwnerFilter = {}
+  if (communityId) filter.communityId = communityId
+  if (s.search.trim()) filter.search = s.search.trim()
+  if (s.phone.trim()) filter.phone = s.phone.trim()
+  if (s.unitNumber.trim()) filter.unitNumber = s.unitNumber.trim()
+  if (s.relation) filter.relation = s.relation
+  return filter
+}
+
+export function unitsText(row: Pick<OwnerRow, 'bindings'>, t: (k: string) => string): string {
+  return row.bindings
+    .filter((b) => b.status === 'APPROVED')
+    .map((b) => `${b.community.name} ${b.unit.building.name}-${b.unit.number} (${t(`owners.relation.${b.relation}`)})`)
+    .join('；')
+}
+
+export const formatDate = (iso: string): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '')
+
+export const ownerColumns: readonly ColumnDef<OwnerRow>[] = [
+  { prop: 'name', labelKey: 'owners.name', minWidth: 120 },
+  { prop: 'phone', labelKey: 'owners.phone', width: 160 },
+  { prop: 'units', labelKey: 'owners.units', minWidth: 300, format: unitsText },
+  { prop: 'isActive', labelKey: 'common.status', width: 110, format: (r, t) => t(r.isActive ? 'common.active' : 'common.disabled') },
+  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDate(r.createdAt) },
+]
