@@ -28,6 +28,7 @@ from backend.core.context import Context
 from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
 from backend.core.runtime import build_runtime, get_runtime, set_runtime
 from backend.domains.auth.service import authenticate
+from backend.domains.imports import http as imports_http
 from backend.settings import Settings, get_settings, tortoise_config
 
 log = logging.getLogger("courtyard.app")
@@ -107,6 +108,8 @@ class CourtyardGraphQL(GraphQL):
             finally:
                 OPEN_SOCKETS.discard(request)
                 metrics.socket_closed()
+        if (refusal := await imports_http.upload_refusal(request)) is not None:
+            return refusal
         return await super().run(request, **kwargs)
 
 
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         schema,
         graphql_ide="graphiql" if settings.dev else None,
         allow_queries_via_get=True,
+        multipart_uploads_enabled=True,  # uploads pass imports_http.upload_refusal first (CSRF header, auth)
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=20,
@@ -177,6 +181,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/metrics", metrics.metrics_endpoint),
+        *imports_http.routes(),
         *_spa_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

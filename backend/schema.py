@@ -31,6 +31,9 @@ from backend.domains.audit import loaders as _audit_loaders  # noqa: F401 - inst
 from backend.domains.audit.queries import AuditQuery
 from backend.domains.auth.mutations import AuthMutation
 from backend.domains.auth.queries import AuthQuery
+from backend.domains.imports.mutations import ImportsMutation
+from backend.domains.imports.subscriptions import ImportsSubscription
+from backend.domains.reports.queries import ReportsQuery
 from backend.domains.residents import loaders as _residents_loaders  # noqa: F401
 from backend.domains.residents.mutations import ResidentsMutation
 from backend.domains.residents.queries import ResidentsQuery
@@ -49,8 +52,9 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery))
-Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation))
+Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery, ReportsQuery))
+Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation,
+                                    ImportsMutation))
 # merge_types takes no description; the schema contract wants one on every type.
 Query.__strawberry_definition__.description = "Reads, each scoped to the caller: the viewer, objects by ID and lists."  # type: ignore[attr-defined]
 Mutation.__strawberry_definition__.description = "Changes; expected failures come back in each payload's errors."  # type: ignore[attr-defined]
@@ -130,7 +134,7 @@ class CodedErrors(SchemaExtension):
         )
 
 
-Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription))
+Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription, ImportsSubscription))
 Subscription.__strawberry_definition__.description = "Live updates over graphql-transport-ws."  # type: ignore[attr-defined]
 
 

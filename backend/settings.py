@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "backend.domains.auth.models",
     "backend.domains.residents.models",
     "backend.domains.audit.models",
+    "backend.domains.imports.models",
 ]
 
 

@@ -35,6 +35,7 @@ from backend.core.gql import NODE_TYPES
 from backend.core.ids import decode_any, decode_id, encode_id
 from backend.domains.accounts.models import Role, StaffMember, User
 from backend.domains.audit.models import AuditLog
+from backend.domains.imports.models import ImportJob, ImportKind
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.schema import schema
 from tests.factories import World, bind, make_staff, make_user, make_world, token_for
@@ -55,6 +56,7 @@ ARG_TYPES = {
     "companyId": "Company",
     "roleId": "Role",
     "actorId": "User",
+    "jobId": "ImportJob",
 }
 # Operation name prefix -> the type its plain `id` argument names (longest prefix wins).
 ID_PREFIXES = {
@@ -95,6 +97,7 @@ OTHER_QUERY_FIELDS = {
     "nodes": "probed per Node type below",
     "roles": "platform-global role templates",
     "platformAdmins": "platform administrators only (probed as platform-only)",
+    "dashboard": "the caller's own figures; its communityId is probed as an ID argument",
 }
 # Operations marked "(platform)" in their description; the marker must stay on these at least.
 KNOWN_PLATFORM_ONLY = {
@@ -152,6 +155,13 @@ async def _side(api: Any, label: str) -> Side:
     staff_admin = await StaffMember.get(company_id=w.company.id, user_id=w.admin.id)
     staff_tech = await StaffMember.get(company_id=w.company.id, user_id=technician.id)
     role = await Role.get(code="technician")
+    # A previewed, error-free import of one unit: committing it would add a row, which the probes would see.
+    job = await ImportJob.create(
+        company_id=w.company.id, kind=ImportKind.UNITS, file_name="units.xlsx", total_rows=1, valid_rows=1,
+        created_by_id=w.admin.id, rows=[{"n": 2, "v": {}, "e": [], "p": {
+            "community": w.community.name, "building": w.building.name, "number": "P9", "floor": 1,
+            "area": "10.00", "type": "residential"}}],
+    )
     s = Side(world=w, technician=technician, applicant=applicant, household=household, pending=pending,
              family=family, owner_binding=owner_binding, audit=audit)
     s.tokens = {"admin": admin_token, "owner": await token_for(w.owner), "technician": await token_for(technician)}
@@ -166,6 +176,7 @@ async def _side(api: Any, label: str) -> Side:
         "UnitBinding": [encode_id("UnitBinding", b.id) for b in (pending, owner_binding, family)],
         "AuditLog": [encode_id("AuditLog", audit.id)],
         "Role": [encode_id("Role", role.id)],
+        "ImportJob": [encode_id("ImportJob", job.id)],
     }
     # The object an ID argument of each type is probed with (first of each list; variants by name).
     s.targets = {name: ids[0] for name, ids in s.instances.items()}
