@@ -36,19 +36,27 @@ function currentSocket(): WsClient {
 }
 
 let client: Client | null = null
+let sharedFetch: typeof fetch | null = null
+
+/** The token-adding, refreshing fetch: urql uses it, and so do uploads and file downloads. */
+export function authFetch(): typeof fetch {
+  if (sharedFetch) return sharedFetch
+  const auth = useAuthStore()
+  sharedFetch = createAuthFetch({
+    getToken: () => auth.accessToken,
+    refresh: () => auth.refresh(),
+    onSessionEnded: (code) => sessionEnded(code),
+  })
+  return sharedFetch
+}
 
 export function getClient(): Client {
   if (client) return client
-  const auth = useAuthStore()
   client = new Client({
     url: GRAPHQL_URL,
     requestPolicy: 'network-only',
     preferGetMethod: false,
-    fetch: createAuthFetch({
-      getToken: () => auth.accessToken,
-      refresh: () => auth.refresh(),
-      onSessionEnded: (code) => sessionEnded(code),
-    }),
+    fetch: authFetch(),
     exchanges: [
       fetchExchange,
       subscriptionExchange({

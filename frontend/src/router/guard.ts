@@ -1,6 +1,6 @@
 /** Where a navigation may go, given the signed-in caller: pure, so it is easy to test. */
 import type { RouteLocationNormalized, RouteLocationRaw } from 'vue-router'
-import { allowed } from '@/directives/perms'
+import { routeAllowed } from '@/directives/perms'
 
 export interface Caller {
   loggedIn: boolean
@@ -16,7 +16,7 @@ export function decide(to: Pick<RouteLocationNormalized, 'meta' | 'fullPath' | '
   if (!caller.loggedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   if (to.meta.console === 'platform' && !caller.isPlatformAdmin) return caller.hasCompany ? '/' : { name: 'forbidden' }
   if (to.meta.console === 'property' && !caller.hasCompany) return caller.isPlatformAdmin ? '/platform' : { name: 'forbidden' }
-  if (!allowed(to.meta.perms, caller.permissions)) return { name: 'forbidden' }
+  if (!routeAllowed(to.meta, caller.permissions)) return { name: 'forbidden' }
   return true
 }
 

@@ -1,12 +1,15 @@
 /** Routes of both consoles; `meta.menu` puts a route in its console's side menu, `meta.perms` guards it. */
 import type { RouteRecordRaw } from 'vue-router'
 import type { Perm } from '@/graphql/generated/graphql'
+import { IMPORT_PERMS } from '@/views/imports/data'
 
 declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
     console?: 'property' | 'platform'
     perms?: readonly Perm[]
+    /** Allowed when the caller holds at least one of these (on top of every one of perms). */
+    anyPerms?: readonly Perm[]
     titleKey?: string
     icon?: string
     menu?: boolean
@@ -22,6 +25,7 @@ export const propertyChildren: RouteRecordRaw[] = [
   { path: 'owners', name: 'owners', component: () => import('@/views/owners/list.vue'), meta: { titleKey: 'menu.owners', icon: 'User', menu: true, perms: ['OWNER_READ'] } },
   { path: 'owners/:id', name: 'owner-detail', component: () => import('@/views/owners/detail.vue'), meta: { titleKey: 'menu.ownerDetail', perms: ['OWNER_READ'] } },
   { path: 'bindings', name: 'bindings', component: () => import('@/views/bindings/list.vue'), meta: { titleKey: 'menu.bindings', icon: 'Stamp', menu: true, perms: ['BINDING_REVIEW'] } },
+  { path: 'imports', name: 'imports', component: () => import('@/views/imports/list.vue'), meta: { titleKey: 'menu.imports', icon: 'Upload', menu: true, anyPerms: IMPORT_PERMS } },
   { path: 'staff', name: 'staff', component: () => import('@/views/staff/list.vue'), meta: { titleKey: 'menu.staff', icon: 'Avatar', menu: true, perms: ['STAFF_READ'] } },
   { path: 'audit', name: 'audit', component: () => import('@/views/audit/list.vue'), meta: { titleKey: 'menu.audit', icon: 'Document', menu: true, perms: ['AUDIT_READ'] } },
 ]
