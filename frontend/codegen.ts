@@ -13,7 +13,7 @@ const config: CodegenConfig = {
         useTypeImports: true,
         enumsAsTypes: true,
         skipTypename: false,
-        scalars: { DateTime: 'string', Decimal: 'string', JSON: 'Record<string, unknown>' },
+        scalars: { DateTime: 'string', Decimal: 'string', JSON: 'Record<string, unknown>', Upload: 'File' },
       },
     },
   },

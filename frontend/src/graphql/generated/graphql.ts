@@ -416,7 +416,7 @@ export type ImportJobFieldsFragment = { id: string, kind: ImportKind, status: Im
 
 export type ImportPreviewMutationVariables = Exact<{
   kind: ImportKind;
-  file: unknown;
+  file: File;
 }>;
 
 
