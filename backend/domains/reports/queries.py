@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.core.ids import decode_id
-from backend.core.permissions import Perm, community_scope
+from backend.core.permissions import Perm, community_scope, has_perm
 from backend.domains.reports import service
 from backend.domains.reports.types import Dashboard
 
@@ -18,4 +18,7 @@ class ReportsQuery:
         company_id, scope = community_scope(info.context, Perm.COMMUNITY_READ)
         pk = decode_id(community_id, "Community", "communityId") if community_id is not None else None
         figures = await service.dashboard(company_id=company_id, communities=scope, community_id=pk)
-        return Dashboard.from_figures(figures)
+        return Dashboard.from_figures(
+            figures, owners=has_perm(info.context, Perm.OWNER_READ, pk),
+            bindings=has_perm(info.context, Perm.BINDING_REVIEW, pk),
+        )

@@ -86,11 +86,19 @@ async def test_an_empty_company_has_zero_figures(api):
 
 async def test_community_scoped_staff_see_only_their_communities(api):
     w, east = await _estate()
-    manager = await token_for(await make_staff(w.company, "technician", community=east))
+    manager = await token_for(await make_staff(w.company, "community_manager", community=east))
     d = (await api.gql(DASHBOARD, token=manager))["dashboard"]
     assert (d["communityCount"], d["unitCount"], d["residentCount"]) == (1, 2, 1)
     body = await api.raw(DASHBOARD, {"c": encode_id("Community", w.community.id)}, token=manager)
     assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_technicians_get_no_figures_about_people(api):
+    w, east = await _estate()
+    technician = await token_for(await make_staff(w.company, "technician", community=east))
+    d = (await api.gql(DASHBOARD, token=technician))["dashboard"]
+    assert d["unitCount"] == 2
+    assert (d["ownerCount"], d["residentCount"], d["pendingBindingCount"]) == (None, None, None)
 
 
 async def test_refusals(api):

@@ -405,7 +405,7 @@ export type DashboardQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQuery = { dashboard: { communityCount: number, buildingCount: number, unitCount: number, occupiedUnitCount: number, occupancyRate: number, ownerCount: number, residentCount: number, pendingBindingCount: number, unitsByType: Array<{ type: UnitType, count: number }> } };
+export type DashboardQuery = { dashboard: { communityCount: number, buildingCount: number, unitCount: number, occupiedUnitCount: number, occupancyRate: number, ownerCount: number | null, residentCount: number | null, pendingBindingCount: number | null, unitsByType: Array<{ type: UnitType, count: number }> } };
 
 export type DashboardCommunitiesQueryVariables = Exact<{ [key: string]: never; }>;
 

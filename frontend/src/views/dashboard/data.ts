@@ -12,8 +12,8 @@ export const statCards: readonly StatCard[] = [
   { key: 'communities', labelKey: 'dashboard.communities', icon: 'OfficeBuilding', value: (d) => String(d.communityCount) },
   { key: 'units', labelKey: 'dashboard.units', icon: 'House', value: (d) => String(d.unitCount) },
   { key: 'occupancy', labelKey: 'dashboard.occupancy', icon: 'PieChart', value: (d) => `${Math.round(d.occupancyRate * 1000) / 10}%` },
-  { key: 'owners', labelKey: 'dashboard.owners', icon: 'User', value: (d) => String(d.ownerCount) },
-  { key: 'pending', labelKey: 'dashboard.pending', icon: 'Stamp', value: (d) => String(d.pendingBindingCount) },
+  { key: 'owners', labelKey: 'dashboard.owners', icon: 'User', value: (d) => (d.ownerCount == null ? '—' : String(d.ownerCount)) },
+  { key: 'pending', labelKey: 'dashboard.pending', icon: 'Stamp', value: (d) => (d.pendingBindingCount == null ? '—' : String(d.pendingBindingCount)) },
 ]
 
 /** Bar chart of units per community. */
