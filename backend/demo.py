@@ -8,7 +8,7 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from backend.domains.accounts import service as accounts
-from backend.domains.accounts.models import Role, User
+from backend.domains.accounts.models import Role, StaffMember, User
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.domains.tenancy import service as tenancy
 from backend.domains.tenancy.models import Building, Community, Company, Unit, UnitType
@@ -43,6 +43,7 @@ async def seed_demo() -> bool:
     """Create the demo data once; returns False when it is there already."""
     await accounts.ensure_role_templates()
     if await Company.filter(name=DEMO_COMPANY).exists():
+        await seed_repairs()  # a demo seeded by an earlier release gets its repair tickets once
         return False
     async with in_transaction():
         await accounts.create_platform_admin(phone=PLATFORM_ADMIN[0], name=PLATFORM_ADMIN[1], password=DEMO_PASSWORD)
@@ -87,7 +88,79 @@ async def seed_demo() -> bool:
         user = await accounts.get_or_create_user(phone=phone, name=name, password=DEMO_PASSWORD)
         await UnitBinding.create(company=company, community=communities[ci], unit=units[(ci, bi, number)], user=user,
                                  relation=Relation.OWNER, status=BindingStatus.PENDING)
+    await seed_repairs()
     return True
+
+
+# owner phone, category, description, urgency, public area (else the owner's unit), status to reach
+TICKETS = [
+    ("13900000001", "水电", "厨房水龙头漏水 Kitchen tap is leaking", "normal", "", "submitted"),
+    ("13900000003", "电梯", "2号楼电梯有异响 Lift in building 2 makes a grinding noise", "urgent", "2号楼电梯", "submitted"),
+    ("13900000002", "门窗", "阳台窗户关不上 Balcony window will not close", "urgent", "", "accepted"),
+    ("13900000003", "水电", "卫生间灯不亮 Bathroom light is out", "normal", "", "assigned"),
+    ("13900000001", "其他", "门铃坏了 Door bell is broken", "normal", "", "in_progress"),
+    ("13900000002", "水电", "热水器不出热水 Water heater gives no hot water", "normal", "", "rated"),
+    ("13900000001", "门窗", "入户门锁松动 Front door lock is loose", "normal", "", "cancelled"),
+]
+
+
+async def seed_repairs() -> None:
+    """Repair tickets in several states for the demo company, once; made through the services, so the
+    timelines, inbox messages and SLA dates are the real ones."""
+    from backend.core import events
+    from backend.domains.repairs import config, dispatch
+    from backend.domains.repairs import service as repairs
+    from backend.domains.repairs.models import RepairCategory, TechnicianSkill, Ticket, Urgency
+
+    company = await Company.filter(name=DEMO_COMPANY).first()
+    if company is None or await Ticket.filter(company_id=company.id).exists():
+        return
+    community = await Community.filter(company_id=company.id).order_by("id").first()
+    manager = await accounts.find_user_by_phone(phone=STAFF[1][0])
+    tech_user = await accounts.find_user_by_phone(phone=STAFF[3][0])
+    tech = await StaffMember.filter(company_id=company.id, user_id=tech_user.id).first() if tech_user else None
+    if community is None or manager is None or tech is None:
+        return
+    token = events.begin()  # nobody listens at seed time: the queued events are dropped
+    try:
+        async with in_transaction():
+            await config.ensure_categories(company.id)
+            categories = {c.name: c.id for c in await RepairCategory.filter(company_id=company.id)}
+            await config.save_settings(company_id=company.id, community_id=community.id,
+                                        spec=config.SettingsSpec(allow_grab=True))
+            await TechnicianSkill.bulk_create([TechnicianSkill(company_id=company.id, staff_id=tech.id,
+                                                               category_id=categories[n]) for n in ("水电", "门窗")])
+            scope = {"company_id": company.id, "communities": None}
+            for i, (phone, category, text, urgency, area, status) in enumerate(TICKETS):
+                owner = await accounts.find_user_by_phone(phone=phone)
+                assert owner is not None
+                binding = await UnitBinding.get(user_id=owner.id, status=BindingStatus.APPROVED, relation=Relation.OWNER)
+                spec = repairs.TicketSpec(
+                    unit_id=None if area else binding.unit_id, community_id=community.id if area else None,  # type: ignore[attr-defined]
+                    public_area=area or None, category_id=categories[category], description=text,
+                    urgency=Urgency(urgency), preferred_start=None, preferred_end=None, idempotency_key=f"demo-{i}",
+                )
+                ticket, _ = await repairs.create_ticket(user_id=owner.id, spec=spec)
+                if status == "cancelled":
+                    await repairs.cancel_ticket(user_id=owner.id, ticket_id=ticket.id, reason="已自行修好 Fixed it myself")
+                    continue
+                if status == "submitted":
+                    continue
+                await dispatch.accept(**scope, ticket_id=ticket.id, actor_id=manager.id)
+                if status == "accepted":
+                    continue
+                await dispatch.assign(**scope, ticket_id=ticket.id, actor_id=manager.id, technician_id=tech.id)
+                if status == "assigned":
+                    continue
+                work = {"company_id": company.id, "communities": None, "staff_id": tech.id, "actor_id": tech_user.id}
+                await dispatch.start(**work, ticket_id=ticket.id)
+                if status == "in_progress":
+                    continue
+                await dispatch.complete(**work, ticket_id=ticket.id, note="更换了温控器 Replaced the thermostat")
+                await repairs.rate_ticket(user_id=owner.id, ticket_id=ticket.id, speed=5, quality=4, attitude=5,
+                                          comment="师傅很专业 Very professional")
+    finally:
+        events.discard(token)
 
 
 def logins_text() -> str:

@@ -28,6 +28,7 @@ from backend.core.context import Context
 from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
 from backend.core.runtime import build_runtime, get_runtime, set_runtime
 from backend.domains.auth.service import authenticate
+from backend.domains.files import http as files_http
 from backend.domains.imports import http as imports_http
 from backend.settings import Settings, get_settings, tortoise_config
 
@@ -166,7 +167,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = build_runtime(redis_url=settings.redis_url, sms_backend=settings.sms_backend,
-                                transport=runtime_transport)
+                                transport=runtime_transport, data_dir=settings.data_dir)
         await runtime.broker.start()
         set_runtime(runtime)
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         Route("/healthz", healthz),
         Route("/metrics", metrics.metrics_endpoint),
         *imports_http.routes(),
+        *files_http.routes(),
         *_spa_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -31,8 +31,17 @@ from backend.domains.audit import loaders as _audit_loaders  # noqa: F401 - inst
 from backend.domains.audit.queries import AuditQuery
 from backend.domains.auth.mutations import AuthMutation
 from backend.domains.auth.queries import AuthQuery
+from backend.domains.files import loaders as _files_loaders  # noqa: F401 - registers loaders
+from backend.domains.files import queries as _files_queries  # noqa: F401 - registers the StoredFile node
+from backend.domains.files.mutations import FilesMutation
 from backend.domains.imports.mutations import ImportsMutation
 from backend.domains.imports.subscriptions import ImportsSubscription
+from backend.domains.notifications import queries as _notifications_queries
+from backend.domains.notifications.mutations import NotificationsMutation
+from backend.domains.repairs import loaders as _repairs_loaders  # noqa: F401 - registers loaders
+from backend.domains.repairs.mutations import RepairsMutation
+from backend.domains.repairs.queries import RepairsQuery
+from backend.domains.repairs.subscriptions import RepairsSubscription
 from backend.domains.reports.queries import ReportsQuery
 from backend.domains.residents import loaders as _residents_loaders  # noqa: F401
 from backend.domains.residents.mutations import ResidentsMutation
@@ -52,9 +61,10 @@ MAX_DEPTH = 10
 MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery, ReportsQuery))
+Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery, ReportsQuery,
+                              RepairsQuery, _notifications_queries.NotificationsQuery))
 Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation,
-                                    ImportsMutation))
+                                    ImportsMutation, FilesMutation, RepairsMutation, NotificationsMutation))
 # merge_types takes no description; the schema contract wants one on every type.
 Query.__strawberry_definition__.description = "Reads, each scoped to the caller: the viewer, objects by ID and lists."  # type: ignore[attr-defined]
 Mutation.__strawberry_definition__.description = "Changes; expected failures come back in each payload's errors."  # type: ignore[attr-defined]
@@ -134,7 +144,8 @@ class CodedErrors(SchemaExtension):
         )
 
 
-Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription, ImportsSubscription))
+Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription, ImportsSubscription,
+                                            RepairsSubscription))
 Subscription.__strawberry_definition__.description = "Live updates over graphql-transport-ws."  # type: ignore[attr-defined]
 
 

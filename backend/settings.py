@@ -18,6 +18,9 @@ MODEL_MODULES = [
     "backend.domains.residents.models",
     "backend.domains.audit.models",
     "backend.domains.imports.models",
+    "backend.domains.files.models",
+    "backend.domains.repairs.models",
+    "backend.domains.notifications.models",
 ]
 
 

@@ -26,6 +26,11 @@ class Perm(StrEnum):
     STAFF_WRITE = "staff.write"
     AUDIT_READ = "audit.read"
     GATE_ACCESS = "gate.access"
+    TICKET_READ = "ticket.read"  # every repair ticket of the community
+    TICKET_DISPATCH = "ticket.dispatch"  # accept, reject, assign, reassign, close
+    TICKET_WORK = "ticket.work"  # technicians: assigned and grabbable tickets; start, note, complete
+    REPAIR_CONFIG = "repair.config"  # repair categories and community repair settings
+    TICKET_STATS = "ticket.stats"
 
 
 def require_user(ctx: Context) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
@@ -44,6 +45,7 @@ class Runtime:
     limiter: Any
     sms: SmsSender
     http: httpx.AsyncClient
+    storage: Any = None  # backend.core.storage.Storage
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -54,9 +56,12 @@ class Runtime:
 _runtime: list[Runtime] = []
 
 
-def build_runtime(*, redis_url: str | None, sms_backend: str, transport: Any = None) -> Runtime:
+def build_runtime(*, redis_url: str | None, sms_backend: str, transport: Any = None,
+                  data_dir: Path | None = None) -> Runtime:
     from backend.core.pubsub import create_broker
     from backend.core.ratelimit import create_rate_limiter
+    from backend.core.storage import LocalStorage
+    from backend.settings import get_settings
 
     sms: SmsSender = CaptureSmsSender() if sms_backend == "capture" else LogSmsSender()
     return Runtime(
@@ -64,6 +69,7 @@ def build_runtime(*, redis_url: str | None, sms_backend: str, transport: Any = N
         limiter=create_rate_limiter(redis_url),
         sms=sms,
         http=httpx.AsyncClient(timeout=10.0, transport=transport),
+        storage=LocalStorage((data_dir or get_settings().data_dir) / "uploads"),
     )
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from backend.domains.accounts.models import StaffMember
 from backend.domains.audit.models import AuditLog
+from backend.domains.repairs.models import RepairCategory, Ticket, TicketEvent, TicketStatus
 from backend.domains.residents.models import BindingStatus, Relation
 from tests.factories import (
     bind,
@@ -59,6 +63,14 @@ QUERIES = {
         } } }""",
     "auditLogs": """
         query($first: Int) { auditLogs(first: $first) { totalCount nodes { id action actor { name phone } } } }""",
+    "tickets": """
+        query($first: Int) { tickets(first: $first) { totalCount nodes {
+          id number status overdue category { name } community { name }
+          unit { number building { name } }
+          reporter { name phone }
+          technician { name phone staffMemberId }
+          timeline { kind actorName }
+        } } }""",
 }
 
 
@@ -79,6 +91,17 @@ async def seed() -> tuple[str, str]:
         staff = await make_staff(company, "technician" if i % 2 else "guard", community=community, name=f"Staff {i}")
         await AuditLog.create(company_id=company.id, actor_id=staff.id if i % 3 else owner.id, action="unit.update",
                               target_type="Unit", target_id=str(unit.id), summary={"i": i})
+        # A repair ticket per community: its own category, and a technician on every other one.
+        category = await RepairCategory.create(company_id=company.id, name=f"Category {i}")
+        member = await StaffMember.get(user_id=staff.id)
+        now = datetime.now(UTC)
+        ticket = await Ticket.create(
+            company_id=company.id, community_id=community.id, unit_id=unit.id, category_id=category.id,
+            reporter_id=owner.id, technician_id=member.id if i % 2 else None, idempotency_key=f"k{i}",
+            description="Leak", status=TicketStatus.ASSIGNED if i % 2 else TicketStatus.SUBMITTED,
+            accept_due=now, finish_due=now + timedelta(hours=1))
+        await TicketEvent.create(company_id=company.id, ticket_id=ticket.id, actor_id=owner.id, kind="created",
+                                 to_status=TicketStatus.SUBMITTED)
     return await token_for(admin), await token_for(await make_platform_admin())
 
 

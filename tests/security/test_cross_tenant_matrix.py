@@ -35,7 +35,9 @@ from backend.core.gql import NODE_TYPES
 from backend.core.ids import decode_any, decode_id, encode_id
 from backend.domains.accounts.models import Role, StaffMember, User
 from backend.domains.audit.models import AuditLog
+from backend.domains.files.models import FileKind, Upload, UploadPurpose
 from backend.domains.imports.models import ImportJob, ImportKind
+from backend.domains.notifications.models import Notification
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.schema import schema
 from tests.factories import World, bind, make_staff, make_user, make_world, token_for
@@ -57,6 +59,11 @@ ARG_TYPES = {
     "roleId": "Role",
     "actorId": "User",
     "jobId": "ImportJob",
+    "categoryId": "RepairCategory",
+    "categoryIds": "RepairCategory",
+    "technicianId": "StaffMember",
+    "staffId": "StaffMember",
+    "ids": "Notification",
 }
 # Operation name prefix -> the type its plain `id` argument names (longest prefix wins).
 ID_PREFIXES = {
@@ -68,6 +75,8 @@ ID_PREFIXES = {
     "role": "Role",
     "binding": "UnitBinding",
     "householdMember": "UnitBinding",
+    "ticket": "Ticket",
+    "repairCategory": "RepairCategory",
 }
 # Which of world A's objects an operation's `id` is probed with, where the default would be refused for a
 # trivial reason (household removal only applies to approved family members or tenants).
@@ -89,7 +98,12 @@ LISTS = {
     "bindings": "UnitBinding",
     "owners": "User",
     "auditLogs": "AuditLog",
+    "tickets": "Ticket",
+    "myTickets": "Ticket",
+    "notifications": "Notification",
 }
+# Lists of the caller's own rows, with the caller whose rows make the non-vacuous check (default: admin).
+LIST_VIEWERS = {"myTickets": "owner"}
 # The other Query fields and why they need no list probe.
 OTHER_QUERY_FIELDS = {
     "viewer": "the caller themself",
@@ -98,6 +112,11 @@ OTHER_QUERY_FIELDS = {
     "roles": "platform-global role templates",
     "platformAdmins": "platform administrators only (probed as platform-only)",
     "dashboard": "the caller's own figures; its communityId is probed as an ID argument",
+    "repairCategories": "a plain list; its communityId is probed as an ID argument",
+    "repairSettings": "one community's settings; its communityId is probed as an ID argument",
+    "technicianWorkload": "one community's technicians; its communityId is probed as an ID argument",
+    "technicianStats": "figures of the caller's company; its communityId is probed as an ID argument",
+    "unreadNotificationCount": "the caller's own count",
 }
 # Operations marked "(platform)" in their description; the marker must stay on these at least.
 KNOWN_PLATFORM_ONLY = {
@@ -162,9 +181,22 @@ async def _side(api: Any, label: str) -> Side:
             "community": w.community.name, "building": w.building.name, "number": "P9", "floor": 1,
             "area": "10.00", "type": "residential"}}],
     )
+    # An owner's photo attached to one of the company's objects: the uploader and the company's staff see it.
+    upload = await Upload.create(company_id=w.company.id, owner_id=w.owner.id, key=f"{w.company.id}/2024/01/a.jpg",
+                                 content_type="image/jpeg", size=3, kind=FileKind.IMAGE,
+                                 purpose=UploadPurpose.TICKET_PHOTO, attached_to="Ticket:1")
     s = Side(world=w, technician=technician, applicant=applicant, household=household, pending=pending,
              family=family, owner_binding=owner_binding, audit=audit)
     s.tokens = {"admin": admin_token, "owner": await token_for(w.owner), "technician": await token_for(technician)}
+    # A repair ticket of the owner, with the company's (lazily created) categories; a message for the admin.
+    data = await api.gql("query { repairCategories { id } }", token=admin_token)
+    category = data["repairCategories"][0]["id"]
+    data = await api.gql(
+        "mutation($i: TicketCreateInput!) { ticketCreate(input: $i) { ticket { id } errors { code } } }",
+        {"i": {"unitId": encode_id("Unit", w.unit.id), "categoryId": category, "description": "Leak",
+               "idempotencyKey": "matrix"}}, token=s.tokens["owner"])
+    ticket = data["ticketCreate"]["ticket"]["id"]
+    notification = await Notification.create(user_id=w.admin.id, company_id=w.company.id, kind="probe", title="t")
     # Every registered Node type needs an entry here (global types map to their shared rows).
     s.instances = {
         "Company": [encode_id("Company", w.company.id)],
@@ -177,6 +209,10 @@ async def _side(api: Any, label: str) -> Side:
         "AuditLog": [encode_id("AuditLog", audit.id)],
         "Role": [encode_id("Role", role.id)],
         "ImportJob": [encode_id("ImportJob", job.id)],
+        "StoredFile": [encode_id("StoredFile", upload.id)],
+        "Ticket": [ticket],
+        "RepairCategory": [category],
+        "Notification": [encode_id("Notification", notification.id)],
     }
     # The object an ID argument of each type is probed with (first of each list; variants by name).
     s.targets = {name: ids[0] for name, ids in s.instances.items()}
@@ -549,8 +585,8 @@ async def test_lists_never_contain_another_worlds_rows(api: Any, worlds: tuple[S
             assert _codes(body, name) == {"FORBIDDEN"}, (name, caller, body)
             continue
         assert _codes(body, name) <= REFUSED, (name, caller, body)
-        if caller == "admin":
-            # Not vacuous: world B's admin sees world B's rows of that type.
+        if caller == LIST_VIEWERS.get(name, "admin"):
+            # Not vacuous: world B's admin (or the list's own viewer) sees world B's rows of that type.
             ids = {n["id"] for n in body["data"][name]["nodes"]}
             assert b.instances[kind][0] in ids, (name, body)
             assert body["data"][name]["totalCount"] == len(ids), (name, body)

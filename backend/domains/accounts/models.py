@@ -30,6 +30,9 @@ class Role(Model):
     name = fields.CharField(max_length=50)
     name_en = fields.CharField(max_length=50, default="")
     permissions = fields.JSONField(default=list)
+    # Which release's default permissions this template has received (see accounts.service.DEFAULT_ADDITIONS):
+    # later releases add their new defaults once, so a permission the platform removed stays removed.
+    defaults_version = fields.IntField(default=1, db_default=1)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

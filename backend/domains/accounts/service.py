@@ -20,14 +20,16 @@ ROLE_TEMPLATES: dict[str, tuple[str, str, list[str]]] = {
         "小区经理",
         "Community manager",
         ["community.read", "community.write", "unit.read", "unit.write", "owner.read", "owner.phone",
-         "binding.review", "staff.read", "audit.read", "gate.access"],
+         "binding.review", "staff.read", "audit.read", "gate.access",
+         "ticket.read", "ticket.dispatch", "repair.config", "ticket.stats"],
     ),
     "customer_service": (
         "客服",
         "Customer service",
-        ["community.read", "unit.read", "owner.read", "owner.phone", "binding.review"],
+        ["community.read", "unit.read", "owner.read", "owner.phone", "binding.review",
+         "ticket.read", "ticket.dispatch"],
     ),
-    "technician": ("维修技师", "Technician", ["community.read", "unit.read"]),
+    "technician": ("维修技师", "Technician", ["community.read", "unit.read", "ticket.work"]),
     "finance": ("财务", "Finance", ["community.read", "unit.read", "owner.read"]),
     "guard": ("门岗保安", "Guard", ["community.read", "gate.access"]),
 }
@@ -50,12 +52,38 @@ def clean_phone(phone: str, field: str = "phone") -> str:
         raise DomainError(Codes.INVALID_PHONE, "Not a valid mobile number", field) from None
 
 
+# Default permissions introduced after the first release, by version: existing templates get each version's
+# additions exactly once (Role.defaults_version records how far a template got), so a permission the platform
+# removed later is not put back. Templates created afresh start at the latest version with the full defaults.
+_REPAIRS = ["ticket.read", "ticket.dispatch", "ticket.work", "repair.config", "ticket.stats"]
+DEFAULT_ADDITIONS: dict[int, dict[str, list[str]]] = {
+    2: {
+        "company_admin": _REPAIRS,
+        "community_manager": ["ticket.read", "ticket.dispatch", "repair.config", "ticket.stats"],
+        "customer_service": ["ticket.read", "ticket.dispatch"],
+        "technician": ["ticket.work"],
+    },
+}
+DEFAULTS_VERSION = max(DEFAULT_ADDITIONS)
+
+
 async def ensure_role_templates() -> None:
-    """Create missing role templates; existing ones keep the platform's edits."""
-    existing = set(await Role.all().values_list("code", flat=True))
+    """Create missing role templates and add newly introduced defaults once; the platform's edits stay."""
+    existing = {r.code: r for r in await Role.all()}
     for code, (name, name_en, perms) in ROLE_TEMPLATES.items():
-        if code not in existing:
-            await Role.create(code=code, name=name, name_en=name_en, permissions=perms)
+        role = existing.get(code)
+        if role is None:
+            await Role.create(code=code, name=name, name_en=name_en, permissions=perms,
+                              defaults_version=DEFAULTS_VERSION)
+            continue
+        if role.defaults_version >= DEFAULTS_VERSION:
+            continue
+        added = [p for v, by_code in sorted(DEFAULT_ADDITIONS.items()) if v > role.defaults_version
+                 for p in by_code.get(code, [])]
+        # Conditional on the version read: two processes starting at once add the defaults only once.
+        await Role.filter(id=role.id, defaults_version=role.defaults_version).update(
+            permissions=sorted(set(role.permissions) | set(added)), defaults_version=DEFAULTS_VERSION
+        )
 
 
 async def find_user_by_phone(*, phone: str) -> User | None:

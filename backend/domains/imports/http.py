@@ -14,6 +14,7 @@ from starlette.routing import Route
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.permissions import require_user
+from backend.core.storage import MAX_UPLOAD_BYTES, UPLOAD_OVERHEAD
 from backend.domains.auth.service import authenticate
 from backend.domains.imports.export import export_rows
 from backend.domains.imports.models import ImportKind
@@ -21,8 +22,9 @@ from backend.domains.imports.sheets import MAX_FILE_BYTES, XLSX_MEDIA, template,
 
 log = logging.getLogger("courtyard.imports")
 CSRF_HEADERS = ("x-courtyard-csrf", "apollo-require-preflight")
-# The file plus the operations and map parts and multipart framing.
-MAX_UPLOAD_REQUEST = MAX_FILE_BYTES + 64 * 1024
+# The largest file of any upload (a short video; each mutation checks its own limit, the Excel import 5 MB)
+# plus the operations and map parts and multipart framing.
+MAX_UPLOAD_REQUEST = max(MAX_FILE_BYTES, MAX_UPLOAD_BYTES) + UPLOAD_OVERHEAD
 STATUS = {"UNAUTHENTICATED": 401, "TOKEN_INVALID": 401, "TOKEN_EXPIRED": 401, "TOKEN_REVOKED": 401,
           "FORBIDDEN": 403, "NOT_FOUND": 404}
 
@@ -45,7 +47,7 @@ async def upload_refusal(request: Request) -> Response | None:
     if not length.isdigit():
         return _refuse("LENGTH_REQUIRED", "Uploads need a Content-Length", 411)
     if int(length) > MAX_UPLOAD_REQUEST:
-        return _refuse("FILE_TOO_LARGE", "At most 5 MB", 413)
+        return _refuse("FILE_TOO_LARGE", f"At most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB", 413)
     principal, error = await authenticate(request.headers.get("authorization"))
     if principal is None:
         return _refuse(error or Codes.UNAUTHENTICATED, "Sign in to upload", 401)

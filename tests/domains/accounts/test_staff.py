@@ -96,7 +96,7 @@ async def test_admin_adds_a_staff_member_with_a_community_grant(api):
                                  "community": {"id": encode_id("Community", w.community.id), "name": w.community.name}}]
     # the new staff member signs in with the technician's permissions
     viewer = (await api.gql(VIEWER, token=await login(api, phone, "pipe-123x")))["viewer"]
-    assert viewer["permissions"] == ["COMMUNITY_READ", "UNIT_READ"]
+    assert viewer["permissions"] == ["COMMUNITY_READ", "TICKET_WORK", "UNIT_READ"]
     assert viewer["roles"] == [{"code": "technician"}]
     assert viewer["company"]["id"] == encode_id("Company", w.company.id)
 
@@ -239,7 +239,7 @@ async def test_roles_query_lists_templates_for_staff_only(api):
     roles = (await api.gql("{ roles { __typename code nameEn permissions } }", token=tech))["roles"]
     by_code = {r["code"]: r for r in roles}
     assert set(by_code) == {"company_admin", "community_manager", "customer_service", "technician", "finance", "guard"}
-    assert by_code["technician"]["permissions"] == ["COMMUNITY_READ", "UNIT_READ"]
+    assert by_code["technician"]["permissions"] == ["COMMUNITY_READ", "UNIT_READ", "TICKET_WORK"]
     assert by_code["guard"]["permissions"] == ["COMMUNITY_READ", "GATE_ACCESS"]
     assert {r["__typename"] for r in roles} == {"Role"}
     platform = await token_for(await make_platform_admin())
@@ -281,7 +281,7 @@ async def test_role_update_is_for_platform_admins_and_validated(api):
     unknown = await api.raw(ROLE_UPDATE, {"id": tech, "input": {"permissions": ["ROOT"]}}, token=platform)
     assert codes(unknown) == ["BAD_USER_INPUT"]
     roles = (await api.gql("{ roles { code permissions } }", token=admin))["roles"]
-    assert {r["code"]: r["permissions"] for r in roles}["technician"] == ["COMMUNITY_READ", "UNIT_READ"]
+    assert {r["code"]: r["permissions"] for r in roles}["technician"] == ["COMMUNITY_READ", "UNIT_READ", "TICKET_WORK"]
 
 
 # --- platform administrators -----------------------------------------------------------------------------------

@@ -181,8 +181,13 @@ export type Perm =
   | 'GATE_ACCESS'
   | 'OWNER_PHONE'
   | 'OWNER_READ'
+  | 'REPAIR_CONFIG'
   | 'STAFF_READ'
   | 'STAFF_WRITE'
+  | 'TICKET_DISPATCH'
+  | 'TICKET_READ'
+  | 'TICKET_STATS'
+  | 'TICKET_WORK'
   | 'UNIT_READ'
   | 'UNIT_WRITE';
 
@@ -440,8 +445,12 @@ export type ImportJobQuery = { node:
     | { __typename: 'Community' }
     | { __typename: 'Company' }
     | { __typename: 'ImportJob', id: string, kind: ImportKind, status: ImportStatus, fileName: string, totalRows: number, validRows: number, errorCount: number, processed: number, failure: string, createdAt: string, finishedAt: string | null }
+    | { __typename: 'Notification' }
+    | { __typename: 'RepairCategory' }
     | { __typename: 'Role' }
     | { __typename: 'StaffMember' }
+    | { __typename: 'StoredFile' }
+    | { __typename: 'Ticket' }
     | { __typename: 'Unit' }
     | { __typename: 'UnitBinding' }
     | { __typename: 'User' }
@@ -461,8 +470,12 @@ export type ImportRowsQuery = { node:
     | { __typename: 'Community' }
     | { __typename: 'Company' }
     | { __typename: 'ImportJob', id: string, rows: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ rowNumber: number, values: Record<string, unknown>, errors: Array<{ column: string, message: string, code: string }> }> } }
+    | { __typename: 'Notification' }
+    | { __typename: 'RepairCategory' }
     | { __typename: 'Role' }
     | { __typename: 'StaffMember' }
+    | { __typename: 'StoredFile' }
+    | { __typename: 'Ticket' }
     | { __typename: 'Unit' }
     | { __typename: 'UnitBinding' }
     | { __typename: 'User' }
@@ -495,8 +508,12 @@ export type OwnerDetailQuery = { node:
     | { __typename: 'Community' }
     | { __typename: 'Company' }
     | { __typename: 'ImportJob' }
+    | { __typename: 'Notification' }
+    | { __typename: 'RepairCategory' }
     | { __typename: 'Role' }
     | { __typename: 'StaffMember' }
+    | { __typename: 'StoredFile' }
+    | { __typename: 'Ticket' }
     | { __typename: 'Unit' }
     | { __typename: 'UnitBinding' }
     | { __typename: 'User', id: string, name: string, phone: string, isActive: boolean, createdAt: string, bindings: Array<{ id: string, relation: Relation, status: BindingStatus, reason: string, createdAt: string, reviewedAt: string | null, unit: { id: string, number: string, floor: number, area: string, building: { id: string, name: string } }, community: { id: string, name: string } }> }

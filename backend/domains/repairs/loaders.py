@@ -1,0 +1,31 @@
+"""Batch loaders for repairs: categories, staff members, timelines and skills."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from backend.core.context import Context, register_loader
+from backend.domains.accounts.models import StaffMember
+from backend.domains.repairs.models import RepairCategory, TechnicianSkill, TicketEvent
+from backend.domains.tenancy.loaders import by_pk
+
+
+async def events_by_ticket(ctx: Context, keys: list[int]) -> list[list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for e in await TicketEvent.filter(ticket_id__in=keys).order_by("id"):
+        out[e.ticket_id].append(e)  # type: ignore[attr-defined]
+    return [out.get(k, []) for k in keys]
+
+
+async def skills_by_staff(ctx: Context, keys: list[int]) -> list[list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for s in await TechnicianSkill.filter(staff_id__in=keys).prefetch_related("category").order_by("category__sort", "id"):
+        out[s.staff_id].append(s.category)  # type: ignore[attr-defined]
+    return [out.get(k, []) for k in keys]
+
+
+register_loader("repair_category", by_pk(RepairCategory))
+register_loader("repairs_staff", by_pk(StaffMember))
+register_loader("ticket_events", events_by_ticket)
+register_loader("skills_by_staff", skills_by_staff)

@@ -1,0 +1,178 @@
+"""Repairs: categories, community repair settings, technician skills, tickets and their timelines."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TicketStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    RATED = "rated"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    ASSIGNED = "assigned"
+    REASSIGNED = "reassigned"
+    GRABBED = "grabbed"
+    STARTED = "started"
+    NOTE = "note"
+    COMPLETED = "completed"
+    RATED = "rated"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+    REOPENED = "reopened"
+
+
+# A kind of repair a company handles (水电, 门窗, ...); defaults are created per company on first use.
+class RepairCategory(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="repair_categories", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=50)
+    name_en = fields.CharField(max_length=50, default="")
+    is_active = fields.BooleanField(default=True)
+    sort = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "repair_category"
+        unique_together = (("company", "name"),)
+
+
+# A community's repair rules; a community without a row uses the defaults of repairs.service.
+class RepairSettings(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="repair_settings", on_delete=fields.RESTRICT
+    )
+    community: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Community", related_name="repair_settings", on_delete=fields.CASCADE, unique=True
+    )
+    allow_grab = fields.BooleanField(default=False)
+    auto_assign = fields.BooleanField(default=False)
+    normal_accept_minutes = fields.IntField(default=60)
+    normal_finish_hours = fields.IntField(default=48)
+    urgent_accept_minutes = fields.IntField(default=15)
+    urgent_finish_hours = fields.IntField(default=8)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "repair_settings"
+
+
+# A category a technician (a staff member) handles; used by automatic assignment.
+class TechnicianSkill(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="technician_skills", on_delete=fields.RESTRICT
+    )
+    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.StaffMember", related_name="skills", on_delete=fields.CASCADE
+    )
+    category: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.RepairCategory", related_name="skills", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "technician_skill"
+        unique_together = (("staff", "category"),)
+
+
+# A repair request (报修) for a unit or a public area of a community.
+class Ticket(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    community: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Community", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    unit: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Unit", related_name="tickets", null=True, on_delete=fields.RESTRICT
+    )
+    public_area = fields.CharField(max_length=100, default="")
+    category: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.RepairCategory", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    reporter: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="tickets", on_delete=fields.RESTRICT
+    )
+    technician: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.StaffMember", related_name="tickets", null=True, on_delete=fields.RESTRICT
+    )
+    idempotency_key = fields.CharField(max_length=64)
+    description = fields.CharField(max_length=1000)
+    urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
+    status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.SUBMITTED)
+    # Storage keys of the owner's photos and video (the upload work fills them).
+    attachments = fields.JSONField(default=list)
+    preferred_start = fields.DatetimeField(null=True)
+    preferred_end = fields.DatetimeField(null=True)
+    accept_due = fields.DatetimeField()
+    finish_due = fields.DatetimeField()
+    accepted_at = fields.DatetimeField(null=True)
+    assigned_at = fields.DatetimeField(null=True)
+    started_at = fields.DatetimeField(null=True)
+    completed_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    # Set on completion so monthly statistics are plain aggregates on every database.
+    completion_minutes = fields.IntField(null=True)
+    sla_met = fields.BooleanField(null=True)
+    reject_reason = fields.CharField(max_length=200, default="")
+    reopen_count = fields.IntField(default=0)
+    rating_speed = fields.SmallIntField(null=True)
+    rating_quality = fields.SmallIntField(null=True)
+    rating_attitude = fields.SmallIntField(null=True)
+    rating_comment = fields.CharField(max_length=500, default="")
+    rated_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "ticket"
+        unique_together = (("reporter", "idempotency_key"),)
+        indexes = (("company_id", "community_id", "status"), ("technician_id", "status"), ("completed_at",))
+
+
+# One step of a ticket's timeline: a status change or a note, with who and when.
+class TicketEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="ticket_events", on_delete=fields.RESTRICT
+    )
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
+        "models.Ticket", related_name="events", on_delete=fields.CASCADE
+    )
+    actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="ticket_events", null=True, on_delete=fields.SET_NULL
+    )
+    kind = fields.CharEnumField(EventKind, max_length=16)
+    from_status = fields.CharEnumField(TicketStatus, max_length=16, null=True)
+    to_status = fields.CharEnumField(TicketStatus, max_length=16, null=True)
+    note = fields.CharField(max_length=500, default="")
+    attachments = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "ticket_event"
+        indexes = (("ticket_id", "id"),)

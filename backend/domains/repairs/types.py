@@ -1,0 +1,286 @@
+"""GraphQL types of the repairs domain: tickets, their timeline, categories, settings and statistics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from backend.core.crypto import decrypt_str
+from backend.core.gql import Node, error_types
+from backend.core.ids import encode_id
+from backend.domains.accounts.types import User
+from backend.domains.repairs import models
+from backend.domains.repairs.access import is_staff_viewer
+from backend.domains.repairs.service import UNFINISHED, ticket_number
+from backend.domains.tenancy.types import Community, Unit
+
+TicketStatus = strawberry.enum(models.TicketStatus, description="Where a repair ticket stands.")
+Urgency = strawberry.enum(models.Urgency, description="How urgent a repair is; it sets the SLA.")
+TicketEventKind = strawberry.enum(models.EventKind, description="What happened to a ticket.")
+RepairErrors = error_types("Repair", ["ILLEGAL_TRANSITION", "ALREADY_ASSIGNED", "ALREADY_RATED", "GRAB_DISABLED",
+                                      "REOPEN_WINDOW_PASSED"])
+RepairError = RepairErrors[1]
+# The reporter sees who is coming (and may call them) only while the work is theirs to expect.
+CONTACT_VISIBLE = {models.TicketStatus.ASSIGNED, models.TicketStatus.IN_PROGRESS, models.TicketStatus.COMPLETED}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@strawberry.type(description="A kind of repair the company handles, e.g. 水电 (water and power).")
+class RepairCategory(Node):
+    name: str = strawberry.field(description="Name in Chinese.")
+    name_en: str = strawberry.field(description="Name in English.")
+    is_active: bool = strawberry.field(description="False when disabled: no new tickets may use it.")
+    sort: int = strawberry.field(description="Display order, ascending.")
+
+    @classmethod
+    def from_model(cls, m: models.RepairCategory) -> RepairCategory:
+        return cls(_pk=m.id, name=m.name, name_en=m.name_en, is_active=m.is_active, sort=m.sort)
+
+
+@strawberry.type(description="A community's repair rules.")
+class RepairSettings:
+    community_id: strawberry.ID = strawberry.field(description="The community.")
+    allow_grab: bool = strawberry.field(description="Technicians may take unassigned accepted tickets.")
+    auto_assign: bool = strawberry.field(description="Accepted tickets go to the least busy skilled technician.")
+    normal_accept_minutes: int = strawberry.field(description="Normal tickets: accept within this many minutes.")
+    normal_finish_hours: int = strawberry.field(description="Normal tickets: finish within this many hours.")
+    urgent_accept_minutes: int = strawberry.field(description="Urgent tickets: accept within this many minutes.")
+    urgent_finish_hours: int = strawberry.field(description="Urgent tickets: finish within this many hours.")
+
+    @classmethod
+    def from_model(cls, m: models.RepairSettings) -> RepairSettings:
+        return cls(community_id=strawberry.ID(encode_id("Community", m.community_id)), allow_grab=m.allow_grab,  # type: ignore[attr-defined]
+                   auto_assign=m.auto_assign, normal_accept_minutes=m.normal_accept_minutes,
+                   normal_finish_hours=m.normal_finish_hours, urgent_accept_minutes=m.urgent_accept_minutes,
+                   urgent_finish_hours=m.urgent_finish_hours)
+
+
+@strawberry.type(description="Who does a repair: name and mobile number.")
+class TechnicianContact:
+    name: str = strawberry.field(description="Name.")
+    phone: str = strawberry.field(description="Mobile number, in full: owners and staff need to call.")
+    staff_member_id: strawberry.ID | None = strawberry.field(
+        description="The technician's StaffMember ID; only for staff of the company.")
+
+    @staticmethod
+    async def load(info: Info, staff_pk: int, *, for_staff: bool) -> TechnicianContact | None:
+        staff = await info.context.loaders["repairs_staff"].load(staff_pk)
+        if staff is None:
+            return None
+        user = await info.context.loaders["user"].load(staff.user_id)
+        return TechnicianContact(name=user.name, phone=decrypt_str(user.phone_enc),
+                                 staff_member_id=strawberry.ID(encode_id("StaffMember", staff_pk)) if for_staff else None)
+
+
+@strawberry.type(description="The reporter's rating of a finished repair.")
+class TicketRating:
+    speed: int = strawberry.field(description="Speed, 1 to 5.")
+    quality: int = strawberry.field(description="Quality, 1 to 5.")
+    attitude: int = strawberry.field(description="Attitude, 1 to 5.")
+    comment: str = strawberry.field(description="Comment, at most 500 characters.")
+    rated_at: datetime = strawberry.field(description="When it was rated (UTC).")
+
+
+@strawberry.type(description="One step of a ticket's timeline: a status change or a note.")
+class TicketEvent:
+    kind: TicketEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    from_status: TicketStatus | None = strawberry.field(description="Status before; null for notes and creation.")  # type: ignore[valid-type]
+    to_status: TicketStatus | None = strawberry.field(description="Status after; null for notes.")  # type: ignore[valid-type]
+    note: str = strawberry.field(description="Reason or note given with it.")
+    created_at: datetime = strawberry.field(description="When it happened (UTC).")
+    _actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Name of who did it; null for automatic steps.")
+    async def actor_name(self, info: Info) -> str | None:
+        if self._actor_id is None:
+            return None
+        user = await info.context.loaders["user"].load(self._actor_id)
+        return user.name if user is not None else None
+
+
+@strawberry.type(description="A repair request (报修) for a unit or a public area.")
+class Ticket(Node):
+    number: str = strawberry.field(description="Number people quote, e.g. R00000042.")
+    status: TicketStatus = strawberry.field(description="Where the ticket stands.")  # type: ignore[valid-type]
+    urgency: Urgency = strawberry.field(description="Normal or urgent.")  # type: ignore[valid-type]
+    description: str = strawberry.field(description="What is wrong, in the reporter's words.")
+    public_area: str = strawberry.field(description="The public place, when it is not about a unit.")
+    preferred_start: datetime | None = strawberry.field(description="Start of the reporter's preferred window (UTC).")
+    preferred_end: datetime | None = strawberry.field(description="End of the reporter's preferred window (UTC).")
+    accept_due: datetime = strawberry.field(description="When it must be accepted by (SLA, UTC).")
+    finish_due: datetime = strawberry.field(description="When it must be finished by (SLA, UTC).")
+    accepted_at: datetime | None = strawberry.field(description="When staff accepted it (UTC).")
+    assigned_at: datetime | None = strawberry.field(description="When a technician got it (UTC).")
+    started_at: datetime | None = strawberry.field(description="When work started (UTC).")
+    completed_at: datetime | None = strawberry.field(description="When work was completed (UTC).")
+    closed_at: datetime | None = strawberry.field(description="When staff closed it (UTC).")
+    reject_reason: str = strawberry.field(description="Why it was rejected, if it was.")
+    reopen_count: int = strawberry.field(description="How often the reporter reopened it.")
+    created_at: datetime = strawberry.field(description="When it was reported (UTC).")
+    _m: strawberry.Private[models.Ticket]
+
+    @classmethod
+    def from_model(cls, m: models.Ticket) -> Ticket:
+        return cls(
+            _pk=m.id, number=ticket_number(m.id), status=m.status, urgency=m.urgency, description=m.description,
+            public_area=m.public_area, preferred_start=m.preferred_start, preferred_end=m.preferred_end,
+            accept_due=m.accept_due, finish_due=m.finish_due, accepted_at=m.accepted_at, assigned_at=m.assigned_at,
+            started_at=m.started_at, completed_at=m.completed_at, closed_at=m.closed_at,
+            reject_reason=m.reject_reason, reopen_count=m.reopen_count, created_at=m.created_at, _m=m,
+        )
+
+    @strawberry.field(description="Past its SLA: not accepted in time, or not finished in time.")
+    def overdue(self) -> bool:
+        m, now = self._m, datetime.now(UTC)
+        if m.status == models.TicketStatus.SUBMITTED and _aware(m.accept_due) < now:
+            return True
+        return m.status in UNFINISHED and _aware(m.finish_due) < now
+
+    @strawberry.field(description="The community.")
+    async def community(self, info: Info) -> Community:
+        return Community.from_model(await info.context.loaders["community"].load(self._m.community_id))  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The unit; null for a public area.")
+    async def unit(self, info: Info) -> Unit | None:
+        if self._m.unit_id is None:  # type: ignore[attr-defined]
+            return None
+        return Unit.from_model(await info.context.loaders["unit"].load(self._m.unit_id))  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The repair category.")
+    async def category(self, info: Info) -> RepairCategory:
+        return RepairCategory.from_model(await info.context.loaders["repair_category"].load(self._m.category_id))  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Who reported it (phone masked unless the caller may see owners' phones).")
+    async def reporter(self, info: Info) -> User:
+        return User.from_model(await info.context.loaders["user"].load(self._m.reporter_id))  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The technician; the reporter sees them only while assigned, in progress or "
+                                  "completed.")
+    async def technician(self, info: Info) -> TechnicianContact | None:
+        staff_pk = self._m.technician_id  # type: ignore[attr-defined]
+        if staff_pk is None:
+            return None
+        staff = is_staff_viewer(info.context, self._m)
+        if not staff and self._m.status not in CONTACT_VISIBLE:
+            return None
+        return await TechnicianContact.load(info, staff_pk, for_staff=staff)
+
+    @strawberry.field(description="The reporter's rating, once given.")
+    def rating(self) -> TicketRating | None:
+        m = self._m
+        if m.rated_at is None:
+            return None
+        return TicketRating(speed=m.rating_speed or 0, quality=m.rating_quality or 0, attitude=m.rating_attitude or 0,
+                            comment=m.rating_comment, rated_at=m.rated_at)
+
+    @strawberry.field(description="Every step so far, oldest first.")
+    async def timeline(self, info: Info) -> list[TicketEvent]:
+        rows = await info.context.loaders["ticket_events"].load(self._pk)
+        return [TicketEvent(kind=e.kind, from_status=e.from_status, to_status=e.to_status, note=e.note,
+                            created_at=e.created_at, _actor_id=e.actor_id) for e in rows]
+
+
+@strawberry.type(description="A technician of a community with their current load and skills.")
+class TechnicianWorkload:
+    technician: TechnicianContact = strawberry.field(description="The technician.")
+    assigned_count: int = strawberry.field(description="Tickets assigned, not yet started.")
+    in_progress_count: int = strawberry.field(description="Tickets being worked on.")
+    _staff_pk: strawberry.Private[int]
+
+    @strawberry.field(description="Categories the technician handles.")
+    async def skills(self, info: Info) -> list[RepairCategory]:
+        return [RepairCategory.from_model(c) for c in await info.context.loaders["skills_by_staff"].load(self._staff_pk)]
+
+
+@strawberry.type(description="A technician's figures for one month (tickets completed in that month).")
+class TechnicianStats:
+    technician: TechnicianContact = strawberry.field(description="The technician.")
+    completed_count: int = strawberry.field(description="Tickets completed in the month.")
+    rated_count: int = strawberry.field(description="Of those, how many were rated.")
+    avg_speed: float | None = strawberry.field(description="Average speed rating, 1 to 5.")
+    avg_quality: float | None = strawberry.field(description="Average quality rating, 1 to 5.")
+    avg_attitude: float | None = strawberry.field(description="Average attitude rating, 1 to 5.")
+    avg_completion_minutes: float | None = strawberry.field(description="Average minutes from report to completion.")
+    sla_hit_rate: float | None = strawberry.field(description="Share finished within the SLA, 0 to 1.")
+
+
+@strawberry.input(description="Filters for the staff ticket list.")
+class TicketFilter:
+    community_id: strawberry.ID | None = strawberry.field(default=None, description="Only this community.")
+    status: list[TicketStatus] | None = strawberry.field(default=None, description="Only these statuses.")  # type: ignore[valid-type]
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="Only this category.")
+    urgency: Urgency | None = strawberry.field(default=None, description="Only this urgency.")  # type: ignore[valid-type]
+    overdue: bool | None = strawberry.field(default=None, description="Only overdue (true) or on-time (false).")
+    technician_id: strawberry.ID | None = strawberry.field(default=None, description="Only this technician's.")
+    search: str | None = strawberry.field(default=None, description="Description contains this, or a ticket number.")
+
+
+@strawberry.input(description="A new repair request.")
+class TicketCreateInput:
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="The unit; or give a community "
+                                                                                "and a public area.")
+    community_id: strawberry.ID | None = strawberry.field(default=None, description="Community of a public area.")
+    public_area: str | None = strawberry.field(default=None, description="Public place, e.g. 3号楼电梯.")
+    category_id: strawberry.ID = strawberry.field(description="The repair category.")
+    description: str = strawberry.field(description="What is wrong, 1 to 1000 characters.")
+    urgency: Urgency = strawberry.field(default=models.Urgency.NORMAL, description="Normal or urgent.")  # type: ignore[valid-type]
+    preferred_start: datetime | None = strawberry.field(default=None, description="Preferred window start.")
+    preferred_end: datetime | None = strawberry.field(default=None, description="Preferred window end, at most "
+                                                                                "14 days ahead.")
+    idempotency_key: str = strawberry.field(description="Unique per request (≤ 64 characters): a retry with the "
+                                                        "same key returns the same ticket.")
+
+
+@strawberry.input(description="A rating of a finished repair.")
+class TicketRateInput:
+    speed: int = strawberry.field(description="Speed, 1 to 5.")
+    quality: int = strawberry.field(description="Quality, 1 to 5.")
+    attitude: int = strawberry.field(description="Attitude, 1 to 5.")
+    comment: str | None = strawberry.field(default=None, description="Comment, at most 500 characters.")
+
+
+@strawberry.input(description="A new or changed repair category; omitted fields stay.")
+class RepairCategoryInput:
+    name: str | None = strawberry.field(default=None, description="Name in Chinese (required when creating).")
+    name_en: str | None = strawberry.field(default=None, description="Name in English.")
+    sort: int | None = strawberry.field(default=None, description="Display order.")
+    is_active: bool | None = strawberry.field(default=None, description="Enable or disable.")
+
+
+@strawberry.input(description="Changes to a community's repair settings; omitted fields stay.")
+class RepairSettingsInput:
+    allow_grab: bool | None = strawberry.field(default=None, description="Technicians may grab tickets.")
+    auto_assign: bool | None = strawberry.field(default=None, description="Assign accepted tickets automatically.")
+    normal_accept_minutes: int | None = strawberry.field(default=None, description="Normal: accept within minutes.")
+    normal_finish_hours: int | None = strawberry.field(default=None, description="Normal: finish within hours.")
+    urgent_accept_minutes: int | None = strawberry.field(default=None, description="Urgent: accept within minutes.")
+    urgent_finish_hours: int | None = strawberry.field(default=None, description="Urgent: finish within hours.")
+
+
+@strawberry.type(description="Result of a ticket change.")
+class TicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The ticket, when it worked.")
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of creating or changing a repair category.")
+class RepairCategoryPayload:
+    category: RepairCategory | None = strawberry.field(description="The category, when it worked.")
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of changing repair settings.")
+class RepairSettingsPayload:
+    settings: RepairSettings | None = strawberry.field(description="The settings, when it worked.")
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of setting a technician's skills.")
+class TechnicianSkillsPayload:
+    skills: list[RepairCategory] | None = strawberry.field(description="The categories now handled.")
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
