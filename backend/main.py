@@ -27,6 +27,7 @@ from backend.core import metrics
 from backend.core.context import Context
 from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
 from backend.core.runtime import build_runtime, get_runtime, set_runtime
+from backend.core.uploads import upload_refusal
 from backend.domains.auth.service import authenticate
 from backend.domains.files import http as files_http
 from backend.domains.imports import http as imports_http
@@ -62,7 +63,9 @@ class CourtyardGraphQL(GraphQL):
         ctx.authenticator = authenticate
         if request.scope["type"] == "http":
             ctx.authorization = request.headers.get("authorization")
-            ctx.principal, ctx.auth_error = await authenticate(ctx.authorization)
+            # a multipart request was authenticated by the upload guard already
+            auth = getattr(request.state, "auth", None)
+            ctx.principal, ctx.auth_error = auth if auth is not None else await authenticate(ctx.authorization)
         return ctx
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -109,7 +112,7 @@ class CourtyardGraphQL(GraphQL):
             finally:
                 OPEN_SOCKETS.discard(request)
                 metrics.socket_closed()
-        if (refusal := await imports_http.upload_refusal(request)) is not None:
+        if (refusal := await upload_refusal(request, authenticate)) is not None:
             return refusal
         return await super().run(request, **kwargs)
 
@@ -157,7 +160,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         schema,
         graphql_ide="graphiql" if settings.dev else None,
         allow_queries_via_get=True,
-        multipart_uploads_enabled=True,  # uploads pass imports_http.upload_refusal first (CSRF header, auth)
+        multipart_uploads_enabled=True,  # uploads pass core.uploads.upload_refusal first (CSRF header, auth)
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
         max_subscriptions_per_connection=20,

@@ -6,8 +6,8 @@ from collections import defaultdict
 from typing import Any
 
 from backend.core.context import Context, register_loader
+from backend.core.loaders import by_pk
 from backend.domains.accounts.models import Role, StaffGrant, User
-from backend.domains.tenancy.loaders import by_pk
 
 
 async def grants_by_staff(ctx: Context, keys: list[int]) -> list[list[Any]]:

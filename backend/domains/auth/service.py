@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from backend.core.context import Principal
-from backend.core.crypto import InvalidPhone, keyed_hash, normalize_phone, phone_hash, token_hash
+from backend.core.crypto import keyed_hash, phone_hash, token_hash
 from backend.core.errors import Codes, DomainError
 from backend.core.passwords import hash_password, validate_password_strength, verify_password
 from backend.core.permissions import Perm
@@ -49,13 +49,6 @@ def _now() -> datetime:
 def _aware(value: datetime) -> datetime:
     """Values queries on some backends return naive UTC datetimes."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _phone(raw: str, field: str = "phone") -> str:
-    try:
-        return normalize_phone(raw)
-    except InvalidPhone:
-        raise DomainError(Codes.INVALID_PHONE, "Not a valid mobile number", field) from None
 
 
 async def _default_company(user: User) -> int | None:
@@ -159,7 +152,7 @@ async def send_sms_code(*, phone: str, purpose: str, ip: str) -> None:
     """Send a 6-digit code; limited per phone (1/min, 5/h, 10/day) and per IP."""
     if purpose not in SMS_PURPOSES:
         raise DomainError(Codes.INVALID, "Unknown purpose", "purpose")
-    normalized = _phone(phone)
+    normalized = accounts.clean_phone(phone)
     limiter = get_runtime().limiter
     h = phone_hash(normalized)
     await limiter.hit("ip:" + (ip or "-"), SMS_IP_RULES)
@@ -190,7 +183,7 @@ async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:
 
 async def login_password(*, phone: str, password: str, ip: str = "", user_agent: str = "") -> TokenPair:
     """Password sign-in, limited per account and per IP on failures."""
-    normalized = _phone(phone)
+    normalized = accounts.clean_phone(phone)
     limiter = get_runtime().limiter
     acct_key, ip_key = "acct:" + phone_hash(normalized), "ip:" + (ip or "-")
     if not await limiter.peek(acct_key, LOGIN_ACCOUNT_RULES):
@@ -220,7 +213,7 @@ async def _dummy_hash() -> str:
 
 async def login_sms(*, phone: str, code: str, ip: str = "", user_agent: str = "") -> TokenPair:
     """Phone + SMS code sign-in; a new phone number becomes a new owner account."""
-    normalized = _phone(phone)
+    normalized = accounts.clean_phone(phone)
     limiter = get_runtime().limiter
     if not await limiter.peek("ip:" + (ip or "-"), LOGIN_IP_RULES):
         raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address")
@@ -235,7 +228,7 @@ async def login_sms(*, phone: str, code: str, ip: str = "", user_agent: str = ""
 
 async def reset_password(*, phone: str, code: str, new_password: str) -> None:
     """Set a new password with an SMS code; every open session of the account ends."""
-    normalized = _phone(phone)
+    normalized = accounts.clean_phone(phone)
     validate_password_strength(new_password)
     await _consume_sms_code(phone=normalized, code=code, purpose="reset")
     user = await accounts.find_user_by_phone(phone=normalized)
@@ -274,7 +267,7 @@ async def login_wechat(
     if user is None:
         if not phone or not sms_code:
             raise DomainError("WECHAT_NOT_BOUND", "Confirm your phone number to finish signing in", "phone")
-        normalized = _phone(phone)
+        normalized = accounts.clean_phone(phone)
         await _consume_sms_code(phone=normalized, code=sms_code, purpose="bind")
         user = await accounts.get_or_create_user(phone=normalized, name="")
         if user.wechat_openid and user.wechat_openid != openid:

@@ -6,9 +6,9 @@ from collections import defaultdict
 from typing import Any
 
 from backend.core.context import Context, register_loader
+from backend.core.loaders import by_pk
 from backend.domains.accounts.models import StaffMember
 from backend.domains.repairs.models import RepairCategory, TechnicianSkill, TicketEvent
-from backend.domains.tenancy.loaders import by_pk
 
 
 async def events_by_ticket(ctx: Context, keys: list[int]) -> list[list[Any]]:

@@ -7,15 +7,8 @@ from typing import Any
 from tortoise.functions import Count
 
 from backend.core.context import Context, register_loader
+from backend.core.loaders import by_pk
 from backend.domains.tenancy.models import Building, Community, Company, Unit
-
-
-def by_pk(model: Any):  # noqa: ANN201 - returns a batch function
-    async def batch(ctx: Context, keys: list[int]) -> list[Any]:
-        rows = {r.id: r for r in await model.filter(id__in=keys)}
-        return [rows.get(k) for k in keys]
-
-    return batch
 
 
 async def unit_count_by_community(ctx: Context, keys: list[int]) -> list[int]:

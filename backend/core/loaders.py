@@ -1,0 +1,17 @@
+"""Batch functions shared by the domains' loaders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend.core.context import BatchFn, Context
+
+
+def by_pk(model: Any) -> BatchFn:
+    """Rows of `model` by primary key, in key order (None for a missing key), in one query."""
+
+    async def batch(ctx: Context, keys: list[Any]) -> list[Any]:
+        rows = {r.id: r for r in await model.filter(id__in=keys)}
+        return [rows.get(k) for k in keys]
+
+    return batch
