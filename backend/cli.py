@@ -50,6 +50,12 @@ async def create_admin(phone: str, name: str, password: str) -> None:
     await _with_db(run)
 
 
+async def purge() -> dict[str, int]:
+    from backend.maintenance import run_once
+
+    return await _with_db(run_once)
+
+
 def export_schema(path: Path | None = None) -> str:
     from backend.schema import schema
 
@@ -96,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     adm.add_argument("--phone", required=True)
     adm.add_argument("--name", default="Platform admin")
     adm.add_argument("--password", help="read from the terminal when omitted")
+    sub.add_parser("purge", help="delete expired technician positions and uploads nobody attached within a day")
     exp = sub.add_parser("export-schema", help="write the GraphQL SDL")
     exp.add_argument("--output", type=Path, default=ROOT / "schema.graphql")
     args = parser.parse_args(argv)
@@ -112,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         password = args.password or getpass.getpass("Password: ")
         asyncio.run(create_admin(args.phone, args.name, password))
         print("platform admin ready:", args.phone)
+    elif args.cmd == "purge":
+        print("removed", asyncio.run(purge()))
     elif args.cmd == "export-schema":
         export_schema(args.output)
         print("wrote", args.output)

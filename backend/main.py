@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from strawberry.types import ExecutionResult
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
+from backend import maintenance
 from backend.core import metrics
 from backend.core.context import Context
 from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
@@ -175,7 +177,13 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         set_runtime(runtime)
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             log.info("courtyard started (%s)", settings.env)
+            housekeeping = (asyncio.create_task(maintenance.loop(settings.maintenance_interval))
+                            if settings.maintenance_interval > 0 else None)
             yield
+            if housekeeping is not None:
+                housekeeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeping
             await close_sockets()
         await runtime.close()
         set_runtime(None)

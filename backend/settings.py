@@ -49,6 +49,8 @@ class Settings:
     jwt_audience: str = "courtyard-api"
     allowed_origins: list[str] = field(default_factory=list)
     log_json: bool = True
+    # Seconds between runs of the housekeeping job (expired positions, abandoned uploads); 0 turns it off.
+    maintenance_interval: int = 900
 
     @property
     def dev(self) -> bool:
@@ -121,6 +123,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         wechat_api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
         allowed_origins=origins,
         log_json=env.get("LOG_FORMAT", "json") == "json",
+        maintenance_interval=int(env.get("MAINTENANCE_INTERVAL", "0" if mode == "test" else "900")),
     )
 
 

@@ -69,7 +69,8 @@ QUERIES = {
           unit { number building { name } }
           reporter { name phone }
           technician { name phone staffMemberId }
-          timeline { kind actorName }
+          contactPhone technicianPosition { latitude } files { url }
+          timeline { kind actorName files { url } }
         } } }""",
 }
 

@@ -64,6 +64,7 @@ ARG_TYPES = {
     "technicianId": "StaffMember",
     "staffId": "StaffMember",
     "ids": "Notification",
+    "fileIds": "StoredFile",
 }
 # Operation name prefix -> the type its plain `id` argument names (longest prefix wins).
 ID_PREFIXES = {

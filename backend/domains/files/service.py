@@ -154,6 +154,23 @@ async def claim_files(
     return out
 
 
+async def check_claimable(*, ids: list[int], user_id: int, purposes: Collection[UploadPurpose] | None = None,
+                          field: str = "files") -> None:
+    """NOT_FOUND unless every ID is the caller's own unattached upload (of one of `purposes`).
+
+    A cheap early check, so a request naming someone else's file is refused before anything else is looked at;
+    claim_files still decides atomically.
+    """
+    wanted = set(ids)
+    if not wanted:
+        return
+    qs = Upload.filter(id__in=wanted, owner_id=user_id, attached_to=None)
+    if purposes is not None:
+        qs = qs.filter(purpose__in=list(purposes))
+    if await qs.count() != len(wanted):
+        raise DomainError(Codes.NOT_FOUND, "No such file", field)
+
+
 async def files_for_targets(targets: list[str]) -> dict[str, list[Upload]]:
     """Uploads attached to each target, oldest first (the caller has checked access to the targets)."""
     out: dict[str, list[Upload]] = {t: [] for t in targets}

@@ -156,17 +156,31 @@ async def worker_ticket(*, company_id: int, communities: frozenset[int] | None, 
     return row
 
 
-async def start(*, company_id: int, communities: frozenset[int] | None, staff_id: int, actor_id: int,
-                ticket_id: int) -> Ticket:
-    """The assigned technician starts work."""
+async def acknowledge(*, company_id: int, communities: frozenset[int] | None, staff_id: int, actor_id: int,
+                      ticket_id: int) -> Ticket:
+    """The assigned technician confirms the job (接单), once per assignment; the reporter is told."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
-    return await transition(ticket, EventKind.STARTED, actor_id=actor_id, expect_technician=staff_id)
+    if ticket.status == S.ASSIGNED and ticket.acknowledged_at is not None:
+        raise DomainError("ILLEGAL_TRANSITION", "You took this job already", "id")
+    at = service.now()
+    return await transition(ticket, EventKind.ACKNOWLEDGED, actor_id=actor_id, expect_technician=staff_id,
+                            acknowledged_at=at)
+
+
+async def start(*, company_id: int, communities: frozenset[int] | None, staff_id: int, actor_id: int,
+                ticket_id: int) -> Ticket:
+    """The assigned technician starts work (which also confirms the job if they had not)."""
+    ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
+                                 ticket_id=ticket_id)
+    extra = {} if ticket.acknowledged_at is not None else {"acknowledged_at": service.now()}
+    return await transition(ticket, EventKind.STARTED, actor_id=actor_id, expect_technician=staff_id, **extra)
 
 
 async def complete(*, company_id: int, communities: frozenset[int] | None, staff_id: int, actor_id: int,
-                   ticket_id: int, note: str | None) -> Ticket:
-    """The assigned technician finishes; completion time and SLA are stored for the statistics."""
+                   ticket_id: int, note: str | None, file_ids: list[int] | None = None) -> Ticket:
+    """The assigned technician finishes, with photos of the work; completion time and SLA are stored for the
+    statistics."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
     at = service.now()
@@ -174,6 +188,6 @@ async def complete(*, company_id: int, communities: frozenset[int] | None, staff
     due = ticket.finish_due if ticket.finish_due.tzinfo else ticket.finish_due.replace(tzinfo=UTC)
     return await transition(
         ticket, EventKind.COMPLETED, actor_id=actor_id, note=service._text(note, "note", service.MAX_NOTE),
-        expect_technician=staff_id, completed_at=at, completion_minutes=int((at - created).total_seconds() // 60),
+        file_ids=file_ids, expect_technician=staff_id, completed_at=at, completion_minutes=int((at - created).total_seconds() // 60),
         sla_met=at <= due,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from backend.core.context import Context, register_loader
 from backend.core.loaders import by_pk
 from backend.domains.accounts.models import StaffMember
+from backend.domains.repairs.location import current_positions
 from backend.domains.repairs.models import RepairCategory, TechnicianSkill, TicketEvent
 
 
@@ -25,7 +26,13 @@ async def skills_by_staff(ctx: Context, keys: list[int]) -> list[list[Any]]:
     return [out.get(k, []) for k in keys]
 
 
+async def positions_by_ticket(ctx: Context, keys: list[int]) -> list[Any]:
+    found = await current_positions(keys)
+    return [found.get(k) for k in keys]
+
+
 register_loader("repair_category", by_pk(RepairCategory))
 register_loader("repairs_staff", by_pk(StaffMember))
 register_loader("ticket_events", events_by_ticket)
 register_loader("skills_by_staff", skills_by_staff)
+register_loader("ticket_position", positions_by_ticket)

@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
     REASSIGNED = "reassigned"
     GRABBED = "grabbed"
     STARTED = "started"
@@ -124,14 +125,16 @@ class Ticket(Model):
     description = fields.CharField(max_length=1000)
     urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
     status = fields.CharEnumField(TicketStatus, max_length=16, default=TicketStatus.SUBMITTED)
-    # Storage keys of the owner's photos and video (the upload work fills them).
-    attachments = fields.JSONField(default=list)
     preferred_start = fields.DatetimeField(null=True)
     preferred_end = fields.DatetimeField(null=True)
     accept_due = fields.DatetimeField()
     finish_due = fields.DatetimeField()
     accepted_at = fields.DatetimeField(null=True)
     assigned_at = fields.DatetimeField(null=True)
+    # When the assigned technician confirmed they will do it (reset on reassignment).
+    acknowledged_at = fields.DatetimeField(null=True)
+    # The assigned technician agreed to share their position with the reporter for this ticket.
+    location_consent = fields.BooleanField(default=False)
     started_at = fields.DatetimeField(null=True)
     completed_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -170,9 +173,35 @@ class TicketEvent(Model):
     from_status = fields.CharEnumField(TicketStatus, max_length=16, null=True)
     to_status = fields.CharEnumField(TicketStatus, max_length=16, null=True)
     note = fields.CharField(max_length=500, default="")
-    attachments = fields.JSONField(default=list)
+    # A staff-only note: never shown to the reporter.
+    internal = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "ticket_event"
         indexes = (("ticket_id", "id"),)
+
+
+# The latest position the assigned technician shared for a ticket (one row per ticket). Kept only with the
+# technician's consent for that ticket, shown to the reporter while work is in progress, ignored after
+# `expires_at` and deleted when the ticket leaves work (completion, reassignment, cancel) or consent ends.
+class TechnicianPosition(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="technician_positions", on_delete=fields.RESTRICT
+    )
+    ticket: fields.ForeignKeyRelation[Ticket] = fields.OneToOneField(
+        "models.Ticket", related_name="position", on_delete=fields.CASCADE
+    )
+    staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.StaffMember", related_name="positions", on_delete=fields.CASCADE
+    )
+    latitude = fields.FloatField()
+    longitude = fields.FloatField()
+    accuracy_m = fields.IntField(null=True)
+    recorded_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "technician_position"
+        indexes = (("expires_at",),)

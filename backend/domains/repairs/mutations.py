@@ -16,7 +16,7 @@ from backend.core.ids import decode_id, decode_ids, encode_id
 from backend.core.permissions import Perm, community_scope, require_perm, require_user
 from backend.core.runtime import get_runtime
 from backend.domains.accounts.models import User as UserModel
-from backend.domains.repairs import config, dispatch, models, service
+from backend.domains.repairs import config, dispatch, location, models, service
 from backend.domains.repairs.types import (
     RepairCategory,
     RepairCategoryInput,
@@ -29,8 +29,15 @@ from backend.domains.repairs.types import (
     Ticket,
     TicketCreateInput,
     TicketPayload,
+    TicketPositionInput,
     TicketRateInput,
 )
+
+MAX_FILE_IDS = service.MAX_PHOTOS + 1
+
+
+def _file_ids(ids: list[strawberry.ID] | None) -> list[int]:
+    return decode_ids(list(ids or []), "StoredFile", "fileIds", limit=MAX_FILE_IDS)
 
 
 def _done(row: models.Ticket, audit: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -84,7 +91,7 @@ class RepairsMutation:
                 public_area=input.public_area, category_id=decode_id(input.category_id, "RepairCategory", "categoryId"),
                 description=input.description, urgency=models.Urgency(input.urgency),
                 preferred_start=input.preferred_start, preferred_end=input.preferred_end,
-                idempotency_key=input.idempotency_key,
+                idempotency_key=input.idempotency_key, file_ids=tuple(_file_ids(input.file_ids)),
             )
             row, _ = await service.create_ticket(user_id=uid, spec=spec)
             return _done(row)
@@ -153,6 +160,33 @@ class RepairsMutation:
 
         return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.grab")
 
+    @strawberry.mutation(description="Take a job assigned to you (接单), so the reporter knows you are coming "
+                                     "(ticket.work).")
+    async def ticket_assignment_accept(self, info: Info, id: strawberry.ID) -> TicketPayload:
+        async def run() -> dict[str, Any]:
+            return _done(await dispatch.acknowledge(**_worker(info.context), ticket_id=decode_id(id, "Ticket")), {})
+
+        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.acknowledge")
+
+    @strawberry.mutation(description="Allow or stop sharing your position with the reporter for one ticket that is "
+                                     "yours; stopping deletes what was shared (ticket.work).")
+    async def ticket_location_consent(self, info: Info, id: strawberry.ID, consent: bool) -> TicketPayload:
+        async def run() -> dict[str, Any]:
+            return _done(await location.set_consent(**_worker(info.context), ticket_id=decode_id(id, "Ticket"),
+                                                    consent=consent), {"consent": consent})
+
+        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.locationConsent")
+
+    @strawberry.mutation(description="Report where you are while working on a ticket whose position you share; "
+                                     "it is kept for 2 hours at most (ticket.work).")
+    async def ticket_location_report(self, info: Info, id: strawberry.ID, input: TicketPositionInput) -> TicketPayload:
+        async def run() -> dict[str, Any]:
+            return _done(await location.report(**_worker(info.context), ticket_id=decode_id(id, "Ticket"),
+                                               latitude=input.latitude, longitude=input.longitude,
+                                               accuracy_m=input.accuracy))
+
+        return await run_mutation(info, TicketPayload, RepairErrors, run)
+
     @strawberry.mutation(description="Start work on a ticket assigned to you (ticket.work).")
     async def ticket_start(self, info: Info, id: strawberry.ID) -> TicketPayload:
         async def run() -> dict[str, Any]:
@@ -160,17 +194,22 @@ class RepairsMutation:
 
         return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.start")
 
-    @strawberry.mutation(description="Complete a ticket assigned to you; the reporter gets an SMS (ticket.work).")
-    async def ticket_complete(self, info: Info, id: strawberry.ID, note: str | None = None) -> TicketPayload:
+    @strawberry.mutation(description="Complete a ticket assigned to you, with up to 9 photos of the work "
+                                     "(fileUpload with TICKET_WORK_PHOTO); the reporter gets an SMS (ticket.work).")
+    async def ticket_complete(self, info: Info, id: strawberry.ID, note: str | None = None,
+                              file_ids: list[strawberry.ID] | None = None) -> TicketPayload:
         async def run() -> dict[str, Any]:
-            row = await dispatch.complete(**_worker(info.context), ticket_id=decode_id(id, "Ticket"), note=note)
+            row = await dispatch.complete(**_worker(info.context), ticket_id=decode_id(id, "Ticket"), note=note,
+                                          file_ids=_file_ids(file_ids))
             info.context.after_commit.append(lambda: _send_completion_sms(row))
             return _done(row, {"note": note})
 
         return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.complete")
 
-    @strawberry.mutation(description="Add a note to the timeline: the assigned technician, or dispatch staff.")
-    async def ticket_note_add(self, info: Info, id: strawberry.ID, note: str) -> TicketPayload:
+    @strawberry.mutation(description="Add a note, with up to 9 photos (TICKET_WORK_PHOTO), to the timeline: the "
+                                     "assigned technician, or dispatch staff. An internal note is for staff only.")
+    async def ticket_note_add(self, info: Info, id: strawberry.ID, note: str, internal: bool = False,
+                              file_ids: list[strawberry.ID] | None = None) -> TicketPayload:
         async def run() -> dict[str, Any]:
             ctx = info.context
             uid = require_user(ctx)
@@ -186,7 +225,8 @@ class RepairsMutation:
                                                          or row.community_id in p.grants[Perm.TICKET_DISPATCH])  # type: ignore[attr-defined]
             ):
                 raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
-            return _done(await service.add_note(row, actor_id=uid, note=note), {"note": note})
+            return _done(await service.add_note(row, actor_id=uid, note=note, internal=internal,
+                                                file_ids=_file_ids(file_ids)), {"note": note, "internal": internal})
 
         return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.note")
 

@@ -12,11 +12,14 @@ from tortoise.transactions import in_transaction
 
 from backend.core import events
 from backend.core.errors import Codes, DomainError
+from backend.domains.files.models import UploadPurpose
+from backend.domains.files.service import check_claimable, claim_files
 from backend.domains.notifications import service as notifications
 from backend.domains.repairs.config import due_dates, get_settings
 from backend.domains.repairs.models import (
     EventKind,
     RepairCategory,
+    TechnicianPosition,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -32,6 +35,10 @@ MAX_WINDOW_AHEAD = timedelta(days=14)
 REOPEN_WINDOW = timedelta(days=7)
 MAX_NOTE = 500
 MAX_COMMENT = 500
+# Photos of the owner's report (on the ticket) and of the work (on a timeline step).
+REPORT_PURPOSES = frozenset({UploadPurpose.TICKET_PHOTO, UploadPurpose.TICKET_VIDEO})
+WORK_PURPOSES = frozenset({UploadPurpose.TICKET_WORK_PHOTO})
+MAX_PHOTOS = 9
 OPEN = (S.ASSIGNED, S.IN_PROGRESS)
 # Statuses in which the finish SLA still runs (and a ticket can be overdue).
 UNFINISHED = (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS)
@@ -41,6 +48,8 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[TicketStatus], TicketStatus]] = {
     EventKind.ACCEPTED: (frozenset({S.SUBMITTED}), S.ACCEPTED),
     EventKind.REJECTED: (frozenset({S.SUBMITTED, S.ACCEPTED}), S.REJECTED),
     EventKind.ASSIGNED: (frozenset({S.ACCEPTED}), S.ASSIGNED),
+    # The technician confirms the job; the status stays (see acknowledge for the once-only rule).
+    EventKind.ACKNOWLEDGED: (frozenset({S.ASSIGNED}), S.ASSIGNED),
     EventKind.REASSIGNED: (frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.ASSIGNED),
     EventKind.GRABBED: (frozenset({S.ACCEPTED}), S.ASSIGNED),
     EventKind.STARTED: (frozenset({S.ASSIGNED}), S.IN_PROGRESS),
@@ -58,6 +67,7 @@ MESSAGES: dict[EventKind, tuple[str, str]] = {
     EventKind.ACCEPTED: ("报修已受理", "Repair request accepted"),
     EventKind.REJECTED: ("报修未受理", "Repair request rejected"),
     EventKind.ASSIGNED: ("已派师傅", "A technician was assigned"),
+    EventKind.ACKNOWLEDGED: ("师傅已接单", "The technician took the job"),
     EventKind.REASSIGNED: ("已改派师傅", "Another technician was assigned"),
     EventKind.GRABBED: ("已派师傅", "A technician was assigned"),
     EventKind.STARTED: ("师傅已开始维修", "The technician started work"),
@@ -105,14 +115,24 @@ def _emit(ticket: Ticket, kind: EventKind) -> None:
     events.emit(community_channel(ticket.community_id), message)  # type: ignore[attr-defined]
 
 
+def ticket_target(ticket_id: int) -> str:
+    """What the owner's photos and video are attached to (files.claim_files target)."""
+    return f"Ticket:{ticket_id}"
+
+
+def event_target(event_id: int) -> str:
+    """What a timeline step's work photos are attached to."""
+    return f"TicketEvent:{event_id}"
+
+
 async def _record(ticket: Ticket, kind: EventKind, *, actor_id: int | None, from_status: TicketStatus | None,
-                  note: str = "", attachments: list[str] | None = None) -> None:
-    """Timeline row, the reporter's inbox message and the after-commit events of one step."""
-    await TicketEvent.create(
+                  note: str = "", file_ids: list[int] | None = None) -> TicketEvent:
+    """Timeline row (with its work photos), the reporter's inbox message and the after-commit events of a step."""
+    event = await TicketEvent.create(
         company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id, kind=kind,  # type: ignore[attr-defined]
         from_status=from_status, to_status=ticket.status if kind != EventKind.NOTE else None, note=note,
-        attachments=attachments or [],
     )
+    await _claim_work_photos(ticket, event, actor_id, file_ids)
     if kind in MESSAGES:
         title, title_en = MESSAGES[kind]
         number = ticket_number(ticket.id)
@@ -122,10 +142,22 @@ async def _record(ticket: Ticket, kind: EventKind, *, actor_id: int | None, from
             target_type="Ticket", target_id=ticket.id,
         )
     _emit(ticket, kind)
+    return event
+
+
+async def _claim_work_photos(ticket: Ticket, event: TicketEvent, actor_id: int | None,
+                             file_ids: list[int] | None) -> None:
+    if not file_ids:
+        return
+    if actor_id is None:
+        raise DomainError(Codes.FORBIDDEN, "Automatic steps carry no photos", "fileIds")
+    await claim_files(ids=file_ids, user_id=actor_id, company_id=ticket.company_id,  # type: ignore[attr-defined]
+                      target=event_target(event.id), max_images=MAX_PHOTOS, max_videos=0, purposes=WORK_PURPOSES,
+                      field="fileIds")
 
 
 async def transition(
-    ticket: Ticket, kind: EventKind, *, actor_id: int | None, note: str = "", attachments: list[str] | None = None,
+    ticket: Ticket, kind: EventKind, *, actor_id: int | None, note: str = "", file_ids: list[int] | None = None,
     expect_technician: int | None | bool = False, **changes: Any,
 ) -> Ticket:
     """Move a ticket along the transition table, atomically; anything else is ILLEGAL_TRANSITION.
@@ -133,16 +165,23 @@ async def transition(
     The update is conditional on the status read (and, with `expect_technician`, on the technician), so two
     requests racing for the same step cannot both win.
     """
+    if file_ids and actor_id is not None:  # someone else's file is refused before the ticket is looked at
+        await check_claimable(ids=file_ids, user_id=actor_id, purposes=WORK_PURPOSES, field="fileIds")
     allowed_from, to = TRANSITIONS[kind]
     current = ticket.status
     if current not in allowed_from:
         raise DomainError("ILLEGAL_TRANSITION", f"A {current.value} ticket cannot be {kind.value}", "id")
     at = now()
     stamp = {S.ACCEPTED: "accepted_at", S.ASSIGNED: "assigned_at", S.IN_PROGRESS: "started_at",
-             S.COMPLETED: "completed_at", S.RATED: "rated_at", S.CLOSED: "closed_at"}.get(to)
+             S.COMPLETED: "completed_at", S.RATED: "rated_at", S.CLOSED: "closed_at"}.get(to) if to != current else None
     values: dict[str, Any] = {"status": to, "updated_at": at, **changes}
     if stamp and stamp not in values:
         values[stamp] = at
+    # Position sharing belongs to one technician's visit: it ends when the ticket leaves them or work ends.
+    if kind == EventKind.REASSIGNED or to not in OPEN:
+        values["location_consent"] = False
+    if kind in (EventKind.REASSIGNED, EventKind.REOPENED):
+        values["acknowledged_at"] = None
     guard: dict[str, Any] = {"id": ticket.id, "status": current}
     if expect_technician is not False:
         guard["technician_id"] = expect_technician
@@ -151,17 +190,24 @@ async def transition(
         raise DomainError(code, "The ticket changed meanwhile", "id")
     for name, value in values.items():
         setattr(ticket, name, value)
-    await _record(ticket, kind, actor_id=actor_id, from_status=current, note=note, attachments=attachments)
+    if current == S.IN_PROGRESS and to != S.IN_PROGRESS:
+        await TechnicianPosition.filter(ticket_id=ticket.id).delete()
+    await _record(ticket, kind, actor_id=actor_id, from_status=current, note=note, file_ids=file_ids)
     return ticket
 
 
-async def add_note(ticket: Ticket, *, actor_id: int, note: str, attachments: list[str] | None = None) -> Ticket:
-    """A note on the timeline (no status change) while the ticket is being handled."""
+async def add_note(ticket: Ticket, *, actor_id: int, note: str, internal: bool = False,
+                   file_ids: list[int] | None = None) -> Ticket:
+    """A note on the timeline (no status change) while the ticket is being handled; `internal` hides it from the
+    reporter."""
     note = _text(note, "note", MAX_NOTE, required=True)
+    if file_ids:
+        await check_claimable(ids=file_ids, user_id=actor_id, purposes=WORK_PURPOSES, field="fileIds")
     if ticket.status not in NOTE_STATUSES:
         raise DomainError("ILLEGAL_TRANSITION", "A closed ticket takes no notes", "id")
-    await TicketEvent.create(company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id,  # type: ignore[attr-defined]
-                             kind=EventKind.NOTE, note=note, attachments=attachments or [])
+    event = await TicketEvent.create(company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id,  # type: ignore[attr-defined]
+                                     kind=EventKind.NOTE, note=note, internal=internal)
+    await _claim_work_photos(ticket, event, actor_id, file_ids)
     _emit(ticket, EventKind.NOTE)
     return ticket
 
@@ -180,6 +226,7 @@ class TicketSpec:
     preferred_start: datetime | None
     preferred_end: datetime | None
     idempotency_key: str
+    file_ids: tuple[int, ...] = ()
 
 
 def _aware(value: datetime) -> datetime:
@@ -230,6 +277,7 @@ async def create_ticket(*, user_id: int, spec: TicketSpec) -> tuple[Ticket, bool
     if existing is not None:
         return existing, False
     description = _text(spec.description, "description", MAX_DESCRIPTION, required=True)
+    await check_claimable(ids=list(spec.file_ids), user_id=user_id, purposes=REPORT_PURPOSES, field="fileIds")
     at = now()
     start, end = _window(spec.preferred_start, spec.preferred_end, at)
     # The category must be one of a company the caller lives with, before anything else is looked at.
@@ -257,6 +305,10 @@ async def create_ticket(*, user_id: int, spec: TicketSpec) -> tuple[Ticket, bool
             # retries once in a new one, which finds it (see mutations.ticket_create).
             raise DomainError(Codes.DUPLICATE, "A twin request is being created", "idempotencyKey") from None
         return twin, False
+    if spec.file_ids:
+        await claim_files(ids=list(spec.file_ids), user_id=user_id, company_id=company_id,
+                          target=ticket_target(ticket.id), max_images=MAX_PHOTOS, max_videos=1,
+                          purposes=REPORT_PURPOSES, field="fileIds")
     await _record(ticket, EventKind.CREATED, actor_id=user_id, from_status=None)
     return ticket, True
 

@@ -10,17 +10,20 @@ from strawberry.types import Info
 from backend.core.crypto import decrypt_str
 from backend.core.gql import Node, error_types
 from backend.core.ids import encode_id
+from backend.core.permissions import Perm, has_perm
 from backend.domains.accounts.types import User
+from backend.domains.files.service import FILE_CODES
+from backend.domains.files.types import StoredFile
 from backend.domains.repairs import models
 from backend.domains.repairs.access import is_staff_viewer
-from backend.domains.repairs.service import UNFINISHED, ticket_number
+from backend.domains.repairs.service import OPEN, UNFINISHED, event_target, ticket_number, ticket_target
 from backend.domains.tenancy.types import Community, Unit
 
 TicketStatus = strawberry.enum(models.TicketStatus, description="Where a repair ticket stands.")
 Urgency = strawberry.enum(models.Urgency, description="How urgent a repair is; it sets the SLA.")
 TicketEventKind = strawberry.enum(models.EventKind, description="What happened to a ticket.")
 RepairErrors = error_types("Repair", ["ILLEGAL_TRANSITION", "ALREADY_ASSIGNED", "ALREADY_RATED", "GRAB_DISABLED",
-                                      "REOPEN_WINDOW_PASSED"])
+                                      "REOPEN_WINDOW_PASSED", "LOCATION_NOT_SHARED", *FILE_CODES])
 RepairError = RepairErrors[1]
 # The reporter sees who is coming (and may call them) only while the work is theirs to expect.
 CONTACT_VISIBLE = {models.TicketStatus.ASSIGNED, models.TicketStatus.IN_PROGRESS, models.TicketStatus.COMPLETED}
@@ -86,14 +89,29 @@ class TicketRating:
     rated_at: datetime = strawberry.field(description="When it was rated (UTC).")
 
 
+@strawberry.type(description="Where the technician was last, shared with their consent for this ticket.")
+class TechnicianPosition:
+    latitude: float = strawberry.field(description="Latitude in degrees, as the technician's device reports it.")
+    longitude: float = strawberry.field(description="Longitude in degrees, as the technician's device reports it.")
+    accuracy: int | None = strawberry.field(description="Accuracy radius in metres, when the device gives one.")
+    recorded_at: datetime = strawberry.field(description="When it was reported (UTC).")
+    expires_at: datetime = strawberry.field(description="When it stops being shown (2 hours after it was reported).")
+
+
 @strawberry.type(description="One step of a ticket's timeline: a status change or a note.")
 class TicketEvent:
     kind: TicketEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
     from_status: TicketStatus | None = strawberry.field(description="Status before; null for notes and creation.")  # type: ignore[valid-type]
     to_status: TicketStatus | None = strawberry.field(description="Status after; null for notes.")  # type: ignore[valid-type]
     note: str = strawberry.field(description="Reason or note given with it.")
+    internal: bool = strawberry.field(description="A staff-only note; the reporter never sees these.")
     created_at: datetime = strawberry.field(description="When it happened (UTC).")
+    _pk: strawberry.Private[int]
     _actor_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Photos of the work taken at this step.")
+    async def files(self, info: Info) -> list[StoredFile]:
+        return await info.context.loaders["files.by_target"].load(event_target(self._pk))
 
     @strawberry.field(description="Name of who did it; null for automatic steps.")
     async def actor_name(self, info: Info) -> str | None:
@@ -116,6 +134,10 @@ class Ticket(Node):
     finish_due: datetime = strawberry.field(description="When it must be finished by (SLA, UTC).")
     accepted_at: datetime | None = strawberry.field(description="When staff accepted it (UTC).")
     assigned_at: datetime | None = strawberry.field(description="When a technician got it (UTC).")
+    acknowledged_at: datetime | None = strawberry.field(description="When the assigned technician took the job "
+                                                                    "(UTC); null until they do.")
+    location_consent: bool = strawberry.field(description="The assigned technician shares their position with "
+                                                          "the reporter for this ticket while working on it.")
     started_at: datetime | None = strawberry.field(description="When work started (UTC).")
     completed_at: datetime | None = strawberry.field(description="When work was completed (UTC).")
     closed_at: datetime | None = strawberry.field(description="When staff closed it (UTC).")
@@ -130,6 +152,7 @@ class Ticket(Node):
             _pk=m.id, number=ticket_number(m.id), status=m.status, urgency=m.urgency, description=m.description,
             public_area=m.public_area, preferred_start=m.preferred_start, preferred_end=m.preferred_end,
             accept_due=m.accept_due, finish_due=m.finish_due, accepted_at=m.accepted_at, assigned_at=m.assigned_at,
+            acknowledged_at=m.acknowledged_at, location_consent=m.location_consent,
             started_at=m.started_at, completed_at=m.completed_at, closed_at=m.closed_at,
             reject_reason=m.reject_reason, reopen_count=m.reopen_count, created_at=m.created_at, _m=m,
         )
@@ -170,6 +193,35 @@ class Ticket(Node):
             return None
         return await TechnicianContact.load(info, staff_pk, for_staff=staff)
 
+    @strawberry.field(description="The reporter's phone in full, for staff who handle the ticket: staff with "
+                                  "ticket.read, and its technician while it is assigned or in progress.")
+    async def contact_phone(self, info: Info) -> str | None:
+        m, p = self._m, info.context.principal
+        if not is_staff_viewer(info.context, m):
+            return None
+        if not has_perm(info.context, Perm.TICKET_READ, m.community_id) and m.status not in OPEN:  # type: ignore[attr-defined]
+            return None
+        if p is not None and p.user_id == m.reporter_id:  # type: ignore[attr-defined]
+            return None
+        user = await info.context.loaders["user"].load(m.reporter_id)  # type: ignore[attr-defined]
+        return decrypt_str(user.phone_enc)
+
+    @strawberry.field(description="The owner's photos and video of the problem.")
+    async def files(self, info: Info) -> list[StoredFile]:
+        return await info.context.loaders["files.by_target"].load(ticket_target(self._pk))
+
+    @strawberry.field(description="The technician's latest position: only while work is in progress, only if "
+                                  "they consented for this ticket, and for at most 2 hours after it was reported.")
+    async def technician_position(self, info: Info) -> TechnicianPosition | None:
+        m = self._m
+        if m.status != models.TicketStatus.IN_PROGRESS or not m.location_consent:
+            return None
+        row = await info.context.loaders["ticket_position"].load(m.id)
+        if row is None or row.staff_id != m.technician_id:  # type: ignore[attr-defined]
+            return None
+        return TechnicianPosition(latitude=row.latitude, longitude=row.longitude, accuracy=row.accuracy_m,
+                                  recorded_at=row.recorded_at, expires_at=row.expires_at)
+
     @strawberry.field(description="The reporter's rating, once given.")
     def rating(self) -> TicketRating | None:
         m = self._m
@@ -178,11 +230,13 @@ class Ticket(Node):
         return TicketRating(speed=m.rating_speed or 0, quality=m.rating_quality or 0, attitude=m.rating_attitude or 0,
                             comment=m.rating_comment, rated_at=m.rated_at)
 
-    @strawberry.field(description="Every step so far, oldest first.")
+    @strawberry.field(description="Every step so far, oldest first; staff-only notes are left out for the reporter.")
     async def timeline(self, info: Info) -> list[TicketEvent]:
         rows = await info.context.loaders["ticket_events"].load(self._pk)
+        staff = is_staff_viewer(info.context, self._m)
         return [TicketEvent(kind=e.kind, from_status=e.from_status, to_status=e.to_status, note=e.note,
-                            created_at=e.created_at, _actor_id=e.actor_id) for e in rows]
+                            internal=e.internal, created_at=e.created_at, _pk=e.id, _actor_id=e.actor_id)
+                for e in rows if staff or not e.internal]
 
 
 @strawberry.type(description="A technician of a community with their current load and skills.")
@@ -234,6 +288,16 @@ class TicketCreateInput:
                                                                                 "14 days ahead.")
     idempotency_key: str = strawberry.field(description="Unique per request (≤ 64 characters): a retry with the "
                                                         "same key returns the same ticket.")
+    file_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Your uploads (fileUpload with TICKET_PHOTO or TICKET_VIDEO): at most 9 photos "
+                                  "and 1 video.")
+
+
+@strawberry.input(description="Where the technician is now.")
+class TicketPositionInput:
+    latitude: float = strawberry.field(description="Latitude in degrees, -90 to 90.")
+    longitude: float = strawberry.field(description="Longitude in degrees, -180 to 180.")
+    accuracy: int | None = strawberry.field(default=None, description="Accuracy radius in metres, 0 to 100000.")
 
 
 @strawberry.input(description="A rating of a finished repair.")

@@ -128,3 +128,22 @@ async def test_the_board_needs_ticket_read_in_that_community_and_rechecks_it(api
     await create(api, w)
     result = await asyncio.wait_for(pending, 5)
     assert result.data is None and [e.extensions["code"] for e in result.errors] == ["FORBIDDEN"]
+
+
+async def test_the_owner_watches_the_technician_move_while_work_is_in_progress(api):
+    w = await repair_world(api)
+    tid = await ticket_in(api, w, "IN_PROGRESS")
+    query = "subscription($id: ID!) { ticketUpdates(id: $id) { status technicianPosition { latitude } } }"
+    stream = await _subscribe(query, w.tokens["owner"], id=tid)
+    assert (await _next(stream))["ticketUpdates"] == {"status": "IN_PROGRESS", "technicianPosition": None}
+    consent = "mutation($id: ID!) { ticketLocationConsent(id: $id, consent: true) { errors { code } } }"
+    report = """mutation($id: ID!, $lat: Float!) { ticketLocationReport(id: $id, input: {latitude: $lat,
+      longitude: 121.47}) { errors { code } } }"""
+    assert (await s.run(api, consent, w.tokens["tech1"], id=tid))["errors"] == []
+    assert (await _next(stream))["ticketUpdates"]["technicianPosition"] is None  # consent alone shows nothing
+    for lat in (31.2, 31.21):
+        assert (await s.run(api, report, w.tokens["tech1"], id=tid, lat=lat))["errors"] == []
+        assert (await _next(stream))["ticketUpdates"]["technicianPosition"] == {"latitude": lat}
+    await s.ok(api, s.COMPLETE, w.tokens["tech1"], id=tid)
+    assert (await _next(stream))["ticketUpdates"] == {"status": "COMPLETED", "technicianPosition": None}
+    await stream.aclose()
