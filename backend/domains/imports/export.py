@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
@@ -20,10 +20,14 @@ from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection
 from backend.core.permissions import Perm, has_perm, scoped
-from backend.domains.accounts.models import Role, StaffGrant, User
+from backend.domains.accounts.models import Role, StaffGrant, StaffMember, User
 from backend.domains.accounts.queries import list_staff
 from backend.domains.audit.queries import list_audit
 from backend.domains.audit.types import AuditFilter
+from backend.domains.repairs import models as repairs
+from backend.domains.repairs.queries import list_tickets, overdue_q
+from backend.domains.repairs.service import ticket_number
+from backend.domains.repairs.types import TicketFilter
 from backend.domains.residents import models as residents
 from backend.domains.residents.queries import list_bindings, list_owners
 from backend.domains.residents.types import OwnerFilter
@@ -38,6 +42,11 @@ RELATION_ZH = {"owner": "业主", "family": "家属", "tenant": "租户"}
 STATUS_ZH = {"pending": "待审核", "approved": "已通过", "rejected": "已拒绝", "removed": "已移除",
              "active": "正常", "disabled": "停用"}
 TYPE_ZH = {"residential": "住宅", "commercial": "商铺", "parking": "车位"}
+TICKET_STATUS_ZH = {"submitted": "待受理", "accepted": "已受理", "assigned": "已派单", "in_progress": "维修中",
+                    "completed": "已完成", "rated": "已评价", "closed": "已关闭", "rejected": "已驳回",
+                    "cancelled": "已取消"}
+URGENCY_ZH = {"normal": "普通", "urgent": "紧急"}
+MAX_STATUSES = 20
 
 
 def _label(value: Any, zh: dict[str, str]) -> str:
@@ -101,12 +110,25 @@ def _bool(params: Params, name: str) -> bool | None:
 def _enum(params: Params, name: str, enum: Any) -> Any:
     """An enum by its GraphQL name (RESIDENTIAL) or value (residential)."""
     value = _opt(params, name)
-    if value is None:
-        return None
+    return None if value is None else _member(value, name, enum)
+
+
+def _member(value: str, name: str, enum: Any) -> Any:
     for member in enum:
         if value in (member.name, member.value):
             return member
     raise DomainError(Codes.INVALID, "Unknown value", name)
+
+
+def _enums(params: Params, name: str, enum: Any) -> list[Any] | None:
+    """A comma-separated list of enum names or values, e.g. status=SUBMITTED,ACCEPTED."""
+    value = _opt(params, name)
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if len(parts) > MAX_STATUSES:
+        raise DomainError(Codes.TOO_LONG, "Too many values", name)
+    return [_member(p, name, enum) for p in parts] or None
 
 
 def _datetime(params: Params, name: str) -> datetime | None:
@@ -219,6 +241,31 @@ async def _companies(ctx: Context, rows: list[Any]) -> list[list[Any]]:
     return [[r.name, _label(r.status, STATUS_ZH), r.contact_name, _time(r.created_at)] for r in rows]
 
 
+async def _tickets(ctx: Context, rows: list[Any]) -> list[list[Any]]:
+    show = _phone_shown(ctx)
+    communities = await _names(tenancy.Community, {r.community_id for r in rows})
+    categories = await _names(repairs.RepairCategory, {r.category_id for r in rows})
+    units = {u["id"]: f"{u['building__name']}-{u['number']}" for u in await tenancy.Unit.filter(
+        id__in=list({r.unit_id for r in rows if r.unit_id})).values("id", "number", "building__name")}
+    reporters = {u.id: u for u in await User.filter(id__in=list({r.reporter_id for r in rows}))}
+    staff = dict(await StaffMember.filter(id__in=list({r.technician_id for r in rows if r.technician_id}))
+                 .values_list("id", "user__name"))
+    # The list's own overdue rule, evaluated in SQL for the chunk.
+    late = set(await repairs.Ticket.filter(id__in=[r.id for r in rows]).filter(overdue_q(datetime.now(UTC)))
+               .values_list("id", flat=True))
+    out = []
+    for r in rows:
+        person = reporters.get(r.reporter_id)
+        rating = f"{r.rating_speed}/{r.rating_quality}/{r.rating_attitude}" if r.rated_at else ""
+        out.append([ticket_number(r.id), _label(r.status, TICKET_STATUS_ZH), _label(r.urgency, URGENCY_ZH),
+                    communities.get(r.community_id, ""), units.get(r.unit_id, "") if r.unit_id else r.public_area,
+                    categories.get(r.category_id, ""), person.name if person else "",
+                    show(person.id, person.phone_enc) if person else "", staff.get(r.technician_id, ""),
+                    _time(r.created_at), _time(r.accept_due), _time(r.finish_due),
+                    "是 yes" if r.id in late else "否 no", _time(r.completed_at), rating])
+    return out
+
+
 EXPORTS: dict[str, Export] = {
     "units": Export(
         ["小区 Community", "楼栋 Building", "房号 Unit number", "楼层 Floor", "面积(㎡) Area (m²)", "类型 Type",
@@ -265,6 +312,16 @@ EXPORTS: dict[str, Export] = {
         lambda ctx, q: list_companies(ctx, first=0, after=None, search=_opt(q, "search"),
                                       status=_enum(q, "status", tenancy.CompanyStatus)),
         _companies, descending=True),
+    "tickets": Export(
+        ["编号 Number", "状态 Status", "紧急程度 Urgency", "小区 Community", "房屋/公共区域 Unit / public area",
+         "类别 Category", "报修人 Reporter", "报修人手机 Reporter phone", "维修工 Technician", "报修时间 Created",
+         "受理时限 Accept due", "完成时限 Finish due", "超时 Overdue", "完成时间 Completed",
+         "评分(速度/质量/态度) Rating (speed/quality/attitude)"],
+        lambda ctx, q: list_tickets(ctx, first=0, after=None, f=TicketFilter(
+            community_id=_gid(q, "communityId"), status=_enums(q, "status", repairs.TicketStatus),
+            category_id=_gid(q, "categoryId"), urgency=_enum(q, "urgency", repairs.Urgency),
+            overdue=_bool(q, "overdue"), technician_id=_gid(q, "technicianId"), search=_opt(q, "search"))),
+        _tickets, descending=True),
 }
 
 

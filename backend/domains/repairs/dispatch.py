@@ -143,8 +143,9 @@ async def grab(*, company_id: int, communities: frozenset[int] | None, staff_id:
         raise DomainError("ALREADY_ASSIGNED", "This ticket has a technician", "id")
     if ticket.status == S.ACCEPTED and not (await config.get_settings(ticket.community_id)).allow_grab:  # type: ignore[attr-defined]
         raise DomainError("GRAB_DISABLED", "This community assigns tickets; grabbing is off", "id")
+    # Grabbing is taking the job: no separate 接单 step follows.
     return await transition(ticket, EventKind.GRABBED, actor_id=actor_id, expect_technician=None,
-                            technician_id=staff_id)
+                            technician_id=staff_id, acknowledged_at=service.now())
 
 
 async def worker_ticket(*, company_id: int, communities: frozenset[int] | None, staff_id: int,

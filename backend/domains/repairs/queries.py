@@ -54,6 +54,10 @@ async def list_tickets(ctx: Context, *, f: TicketFilter, first: int | None, afte
         qs = qs.filter(urgency=f.urgency)
     if f.technician_id:
         qs = qs.filter(technician_id=decode_id(f.technician_id, "StaffMember", "technicianId"))
+    if f.mine is not None:
+        staff_id = ctx.principal.staff_id if ctx.principal is not None else None
+        mine = Q(technician_id=staff_id) if staff_id is not None else Q(id=None)
+        qs = qs.filter(mine) if f.mine else qs.filter(~mine | Q(technician_id=None))
     if f.overdue is not None:
         q = overdue_q(datetime.now(UTC))
         qs = qs.filter(q) if f.overdue else qs.filter(~q)

@@ -271,6 +271,8 @@ class TicketFilter:
     urgency: Urgency | None = strawberry.field(default=None, description="Only this urgency.")  # type: ignore[valid-type]
     overdue: bool | None = strawberry.field(default=None, description="Only overdue (true) or on-time (false).")
     technician_id: strawberry.ID | None = strawberry.field(default=None, description="Only this technician's.")
+    mine: bool | None = strawberry.field(default=None, description="Only tickets assigned to the caller (true) or "
+                                                               "not assigned to them (false).")
     search: str | None = strawberry.field(default=None, description="Description contains this, or a ticket number.")
 
 

@@ -8,6 +8,8 @@ from backend.core.ids import encode_id
 from backend.domains.residents.models import BindingStatus, Relation
 from backend.domains.tenancy.models import UnitType
 from tests.domains.imports.support import read_xlsx
+from tests.domains.repairs import support as repairs
+from tests.domains.repairs.support import other_community, repair_world, ticket_in
 from tests.factories import (
     bind,
     make_building,
@@ -20,7 +22,7 @@ from tests.factories import (
     token_for,
 )
 
-LISTS = ["units", "owners", "bindings", "staffMembers", "auditLogs", "communities", "buildings"]
+LISTS = ["units", "owners", "bindings", "staffMembers", "auditLogs", "communities", "buildings", "tickets"]
 
 
 async def export(api, name: str, token: str | None, **params: str):
@@ -44,6 +46,13 @@ async def test_every_list_exports_with_a_bilingual_header(api, name):
     token = await token_for(w.admin)
     await api.gql("mutation($id: ID!) { communityUpdate(id: $id, input: {name: \"新名\"}) { errors { code } } }",
                   {"id": encode_id("Community", w.community.id)}, token=token)  # an audit row
+    if name == "tickets":
+        owner = await token_for(w.owner)
+        cats = await api.gql(repairs.CATEGORIES, {"communityId": encode_id("Community", w.community.id)}, token=owner)
+        created = await api.gql(repairs.CREATE, {"input": {
+            "unitId": encode_id("Unit", w.unit.id), "categoryId": cats["repairCategories"][0]["id"],
+            "description": "漏水", "idempotencyKey": "export-1"}}, token=owner)
+        assert created["ticketCreate"]["errors"] == []
     rows = table(await export(api, name, token))
     assert all(" " in h for h in rows[0])  # "中文 English"
     assert len(rows) >= 2, rows  # world A has one of everything
@@ -140,3 +149,47 @@ async def test_audit_export_filters_by_action(api):
     rows = table(await export(api, "auditLogs", token, action="community."))
     assert [r[2] for r in rows[1:]] == ["community.update"]
     assert table(await export(api, "auditLogs", token, action="unit."))[1:] == []
+
+
+async def test_tickets_export_uses_the_list_filters_and_scope(api):
+    # given tickets in several states, one public-area ticket and a ticket of another community
+    w = await repair_world(api)
+    submitted = await ticket_in(api, w, "SUBMITTED")
+    assigned = await ticket_in(api, w, "ASSIGNED")
+    rated = await ticket_in(api, w, "RATED")
+    public = await repairs.create(api, w, unitId=None, communityId=w.community_id, publicArea="3号楼电梯",
+                                  urgency="URGENT", categoryId=w.categories["电梯"])
+    assert public["errors"] == [], public
+    community, _ = await other_community(w)
+    elsewhere = await token_for(await make_staff(w.company, "community_manager", community))
+    number = {tid: (await api.gql(repairs.NODE, {"id": tid}, token=w.tokens["manager"]))["node"]["number"]
+              for tid in (submitted, assigned, rated, public["ticket"]["id"])}
+    token = w.tokens["manager"]
+    # when exported without filters: every ticket of the community, newest first, with readable columns
+    rows = table(await export(api, "tickets", token))
+    assert rows[0][0] == "编号 Number" and len(rows[0]) == 15
+    assert [r[0] for r in rows[1:]] == [number[public["ticket"]["id"]], number[rated], number[assigned],
+                                        number[submitted]]
+    by_number = {r[0]: r for r in rows[1:]}
+    assert by_number[number[public["ticket"]["id"]]][1:6] == [
+        "待受理 submitted", "紧急 urgent", w.community.name, "3号楼电梯", "电梯"]
+    assert by_number[number[assigned]][8] == w.techs[0].name
+    assert by_number[number[rated]][14] == "5/4/5" and by_number[number[rated]][13]
+    assert by_number[number[submitted]][12] == "否 no"
+    # then the same filters as the GraphQL list
+    only = table(await export(api, "tickets", token, status="ASSIGNED,RATED"))
+    assert sorted(r[0] for r in only[1:]) == sorted([number[assigned], number[rated]])
+    assert [r[0] for r in table(await export(api, "tickets", token, urgency="URGENT"))[1:]] == [
+        number[public["ticket"]["id"]]]
+    assert [r[0] for r in table(await export(api, "tickets", token, technicianId=w.tech_id(0),
+                                            status="ASSIGNED"))[1:]] == [number[assigned]]
+    assert [r[0] for r in table(await export(api, "tickets", token, search=number[rated]))[1:]] == [number[rated]]
+    assert [r[0] for r in table(await export(api, "tickets", token, categoryId=w.categories["电梯"]))[1:]] == [
+        number[public["ticket"]["id"]]]
+    assert table(await export(api, "tickets", token, overdue="true"))[1:] == []
+    # and staff of another community see none of them; bad values get the API's codes
+    assert table(await export(api, "tickets", elsewhere))[1:] == []
+    resp = await export(api, "tickets", token, status="SUBMITTED,FIXED")
+    assert resp.status_code == 400 and code(resp) == "INVALID"
+    resp = await export(api, "tickets", await token_for(w.owner))
+    assert resp.status_code == 403 and code(resp) == "FORBIDDEN"

@@ -94,6 +94,10 @@ async def test_technicians_see_their_tickets_and_grabbable_ones_in_their_communi
     assert (await api.gql(s.NODE, {"id": theirs}, token=w.tokens["tech1"]))["node"] is None
     assert codes(await s.run(api, s.START, w.tokens["tech1"], id=theirs)) == ["NOT_FOUND"]
     assert codes(await s.run(api, s.GRAB, outsider, id=open_)) == ["NOT_FOUND"]
+    # "mine" splits a technician's view into their own tickets and the grabbable rest
+    assert set(await ids(api, w.tokens["tech1"], mine=True)) == {mine}
+    assert set(await ids(api, w.tokens["tech1"], mine=False)) == {open_}
+    assert set(await ids(api, w.tokens["manager"], mine=True)) == set()
     # with grabbing off, unassigned tickets are no longer theirs to see or take
     await s.run(api, s.SETTINGS, w.tokens["admin"], communityId=w.community_id, input={"allowGrab": False})
     assert set(await ids(api, w.tokens["tech1"])) == {mine}
@@ -116,6 +120,7 @@ async def test_two_technicians_grabbing_at_once_one_wins(api):
     assert row.technician_id in w.tech_staff and row.status.value == "assigned"  # type: ignore[attr-defined]
     data = await api.gql(s.NODE, {"id": tid}, token=w.tokens["manager"])
     assert [e["kind"] for e in data["node"]["timeline"]].count("GRABBED") == 1
+    assert row.acknowledged_at is not None  # grabbing is taking the job: no 接单 step follows
 
 
 async def test_auto_assign_picks_the_skilled_technician_with_the_fewest_open_tickets(api):
