@@ -8,7 +8,7 @@ export type ImportRowsPage = Extract<NonNullable<G.ImportRowsQuery['node']>, { _
 export type ImportRowData = ImportRowsPage['nodes'][number]
 
 /** The lists the server exports, by the path segment of /api/export/<list>.xlsx. */
-export type ExportList = 'units' | 'owners' | 'bindings' | 'staffMembers' | 'auditLogs' | 'communities' | 'buildings' | 'companies'
+export type ExportList = 'units' | 'owners' | 'bindings' | 'staffMembers' | 'auditLogs' | 'communities' | 'buildings' | 'companies' | 'tickets'
 
 const TEMPLATE_PATH: Record<G.ImportKind, string> = { BUILDINGS: 'buildings', UNITS: 'units', OWNERS: 'owners' }
 

@@ -2,7 +2,7 @@
 import type { ColumnDef } from '@/components/schema'
 import type { AuditFilter } from '@/graphql/generated/graphql'
 import type { AuditRow } from '@/api/audit'
-import { formatDate } from '@/views/owners/data'
+import { formatDateTime, zonedToUtc } from '@/locales/time'
 
 export interface AuditSearch {
   action: string
@@ -16,8 +16,9 @@ export function toAuditFilter(s: AuditSearch): AuditFilter {
   return {
     action: s.action.trim() || null,
     targetType: s.targetType.trim() || null,
-    since: s.range ? new Date(s.range[0]).toISOString() : null,
-    until: s.range ? new Date(s.range[1]).toISOString() : null,
+    // The picker gives wall-clock times, meant in the zone the log is shown in.
+    since: s.range ? zonedToUtc(s.range[0]) : null,
+    until: s.range ? zonedToUtc(s.range[1]) : null,
   }
 }
 
@@ -27,7 +28,7 @@ export const summaryText = (summary: Record<string, unknown>): string =>
     .join('; ')
 
 export const auditColumns: readonly ColumnDef<AuditRow>[] = [
-  { prop: 'createdAt', labelKey: 'audit.time', width: 170, format: (r) => formatDate(r.createdAt) },
+  { prop: 'createdAt', labelKey: 'audit.time', width: 170, format: (r) => formatDateTime(r.createdAt) },
   { prop: 'actor', labelKey: 'audit.actor', width: 120, format: (r) => r.actor?.name ?? '' },
   { prop: 'action', labelKey: 'audit.action', width: 180 },
   { prop: 'targetType', labelKey: 'audit.targetType', width: 140 },

@@ -2,7 +2,8 @@
 import type { ColumnDef, OptionDef } from '@/components/schema'
 import type { BindingFilter, BindingStatus } from '@/graphql/generated/graphql'
 import type { BindingRow } from '@/api/bindings'
-import { formatDate, maskPhone } from '@/views/owners/data'
+import { formatDateTime } from '@/locales/time'
+import { maskPhone } from '@/views/owners/data'
 
 export const statusOptions: readonly OptionDef[] = (['PENDING', 'APPROVED', 'REJECTED', 'REMOVED'] as const).map((s) => ({
   value: s,
@@ -21,5 +22,5 @@ export const bindingColumns: readonly ColumnDef<BindingRow>[] = [
   { prop: 'unit', labelKey: 'bindings.unit', minWidth: 130, format: (r) => `${r.unit.building.name}-${r.unit.number}` },
   { prop: 'relation', labelKey: 'bindings.relation', width: 90, format: (r, t) => t(`owners.relation.${r.relation}`) },
   { prop: 'status', labelKey: 'common.status', width: 100, format: (r, t) => t(`bindings.status.${r.status}`) },
-  { prop: 'createdAt', labelKey: 'bindings.requestedAt', width: 170, format: (r) => formatDate(r.createdAt) },
+  { prop: 'createdAt', labelKey: 'bindings.requestedAt', width: 170, format: (r) => formatDateTime(r.createdAt) },
 ]

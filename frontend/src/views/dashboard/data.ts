@@ -1,5 +1,5 @@
 /** Dashboard: the figure cards and the chart's option. */
-import type { CommunityCount, DashboardFigures } from '@/api/dashboard'
+import type { CommunityCount, DashboardFigures, TicketCounts } from '@/api/dashboard'
 
 export interface StatCard {
   key: string
@@ -26,5 +26,41 @@ export function unitsChartOption(rows: readonly CommunityCount[], title: string,
     xAxis: { type: 'category' as const, data: rows.map((r) => r.name), axisLabel: { fontSize: 14 } },
     yAxis: { type: 'value' as const, minInterval: 1, axisLabel: { fontSize: 14 } },
     series: [{ type: 'bar' as const, data: rows.map((r) => r.unitCount), itemStyle: { color: '#3a7bd5' }, barMaxWidth: 56, label: { show: true, position: 'top' as const, fontSize: 14 } }],
+  }
+}
+
+/** Open tickets by status: the tiles of the repairs card, each linking to the board or list it counts. */
+export interface TicketTile {
+  key: keyof TicketCounts
+  labelKey: string
+  color: string
+  /** Where a click goes: the list filtered to these tickets. */
+  query: Record<string, string>
+}
+
+export const ticketTiles: readonly TicketTile[] = [
+  { key: 'submitted', labelKey: 'repairs.status.SUBMITTED', color: '#f56c6c', query: { status: 'SUBMITTED' } },
+  { key: 'accepted', labelKey: 'repairs.status.ACCEPTED', color: '#e6a23c', query: { status: 'ACCEPTED' } },
+  { key: 'assigned', labelKey: 'repairs.status.ASSIGNED', color: '#409eff', query: { status: 'ASSIGNED' } },
+  { key: 'inProgress', labelKey: 'repairs.status.IN_PROGRESS', color: '#2b5aa6', query: { status: 'IN_PROGRESS' } },
+  { key: 'overdue', labelKey: 'dashboard.ticketsOverdue', color: '#c45656', query: { overdue: 'true' } },
+]
+
+/** Open tickets (the overdue tile overlaps the others, so it is not added). */
+export const openTotal = (c: TicketCounts): number => c.submitted + c.accepted + c.assigned + c.inProgress
+
+/** Horizontal bars of open tickets per status. */
+export function ticketsChartOption(counts: TicketCounts | null, t: (key: string) => string, animation = true) {
+  const tiles = ticketTiles.filter((tile) => tile.key !== 'overdue')
+  return {
+    animation,
+    tooltip: { trigger: 'axis' as const },
+    grid: { left: 96, right: 40, bottom: 16, top: 8 },
+    xAxis: { type: 'value' as const, minInterval: 1, axisLabel: { fontSize: 13 } },
+    yAxis: { type: 'category' as const, inverse: true, data: tiles.map((tile) => t(tile.labelKey)), axisLabel: { fontSize: 14 } },
+    series: [{
+      type: 'bar' as const, barMaxWidth: 22, label: { show: true, position: 'right' as const, fontSize: 14 },
+      data: tiles.map((tile) => ({ value: counts ? counts[tile.key] : 0, itemStyle: { color: tile.color } })),
+    }],
   }
 }

@@ -2,6 +2,7 @@
 import type { ColumnDef, OptionDef } from '@/components/schema'
 import type { OwnerFilter, Relation } from '@/graphql/generated/graphql'
 import type { OwnerRow } from '@/api/owners'
+import { formatDateTime } from '@/locales/time'
 
 /** 13800001234 → 138****1234; an already masked or short value is left as it is. */
 export function maskPhone(phone: string): string {
@@ -43,12 +44,10 @@ export function unitsText(row: Pick<OwnerRow, 'bindings'>, t: (k: string) => str
     .join('；')
 }
 
-export const formatDate = (iso: string): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '')
-
 export const ownerColumns: readonly ColumnDef<OwnerRow>[] = [
   { prop: 'name', labelKey: 'owners.name', minWidth: 120 },
   { prop: 'phone', labelKey: 'owners.phone', width: 160 },
   { prop: 'units', labelKey: 'owners.units', minWidth: 300, format: unitsText },
   { prop: 'isActive', labelKey: 'common.status', width: 110, format: (r, t) => t(r.isActive ? 'common.active' : 'common.disabled') },
-  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDate(r.createdAt) },
+  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDateTime(r.createdAt) },
 ]

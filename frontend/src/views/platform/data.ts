@@ -2,7 +2,8 @@
 import type { ColumnDef, FieldDef, FormModel } from '@/components/schema'
 import type { CompanyCreateInput, Perm } from '@/graphql/generated/graphql'
 import type { AdminRow, CompanyRow } from '@/api/platform'
-import { formatDate, maskPhone } from '@/views/owners/data'
+import { formatDateTime } from '@/locales/time'
+import { maskPhone } from '@/views/owners/data'
 
 export const ALL_PERMS: readonly Perm[] = [
   'COMPANY_MANAGE', 'COMMUNITY_READ', 'COMMUNITY_WRITE', 'UNIT_READ', 'UNIT_WRITE', 'OWNER_READ', 'OWNER_PHONE',
@@ -13,7 +14,7 @@ export const companyColumns: readonly ColumnDef<CompanyRow>[] = [
   { prop: 'name', labelKey: 'platform.companyName', minWidth: 220 },
   { prop: 'contactName', labelKey: 'platform.contact', width: 140 },
   { prop: 'status', labelKey: 'common.status', width: 110, format: (r, t) => t(r.status === 'ACTIVE' ? 'common.active' : 'common.disabled') },
-  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDate(r.createdAt) },
+  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDateTime(r.createdAt) },
 ]
 
 export const companyFields: readonly FieldDef[] = [
@@ -34,7 +35,7 @@ export const adminColumns: readonly ColumnDef<AdminRow>[] = [
   { prop: 'name', labelKey: 'platform.adminName', minWidth: 160 },
   { prop: 'phone', labelKey: 'platform.adminPhone', width: 160, format: (r) => maskPhone(r.phone) },
   { prop: 'isActive', labelKey: 'common.status', width: 110, format: (r, t) => t(r.isActive ? 'common.active' : 'common.disabled') },
-  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDate(r.createdAt) },
+  { prop: 'createdAt', labelKey: 'common.createdAt', width: 180, format: (r) => formatDateTime(r.createdAt) },
 ]
 export const adminFields: readonly FieldDef[] = [
   { prop: 'name', labelKey: 'platform.adminName', kind: 'text', required: true },

@@ -2,7 +2,8 @@
 import type { ColumnDef } from '@/components/schema'
 import type { GrantInput, StaffCreateInput, StaffUpdateInput } from '@/graphql/generated/graphql'
 import type { StaffRow } from '@/api/staff'
-import { formatDate, maskPhone } from '@/views/owners/data'
+import { formatDateTime } from '@/locales/time'
+import { maskPhone } from '@/views/owners/data'
 
 export interface GrantRow {
   roleId: string
@@ -47,5 +48,5 @@ export const staffColumns = (locale: string): readonly ColumnDef<StaffRow>[] => 
   { prop: 'title', labelKey: 'staff.title', minWidth: 120 },
   { prop: 'grants', labelKey: 'staff.roles', minWidth: 260, format: (r, t) => grantsText(r, locale, t) },
   { prop: 'isActive', labelKey: 'common.status', width: 100, format: (r, t) => t(r.isActive ? 'common.active' : 'common.disabled') },
-  { prop: 'createdAt', labelKey: 'staff.joinedAt', width: 170, format: (r) => formatDate(r.createdAt) },
+  { prop: 'createdAt', labelKey: 'staff.joinedAt', width: 170, format: (r) => formatDateTime(r.createdAt) },
 ]

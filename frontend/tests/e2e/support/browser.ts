@@ -7,6 +7,7 @@ import { CHROMIUM, CHROMIUM_ARGS, SCREENSHOT_DIR } from './env'
 
 export interface Session {
   baseURL: string
+  browser: Browser
   page: Page
   context: BrowserContext
   /** Uncaught exceptions in the page during the current test. */
@@ -20,6 +21,7 @@ export function useBrowser(locale = 'zh-CN'): Session {
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true })
+    session.browser = browser
   })
   afterAll(async () => {
     await browser?.close()
@@ -49,4 +51,24 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.evaluate(() => document.fonts.ready.then(() => undefined))
   // Toasts ("已保存") from the last action would cover the top bar: leave them out of the picture.
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled', style: '.el-message { display: none !important; }' })
+}
+
+/** A second person on a phone (390 x 844, touch, a position to share) in the same browser; close it when done. */
+export async function phoneContext(session: Session, locale = 'zh-CN'): Promise<{ context: BrowserContext; page: Page; pageErrors: string[] }> {
+  const context = await session.browser.newContext({
+    baseURL: session.baseURL,
+    locale,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    permissions: ['geolocation'],
+    geolocation: { latitude: 31.2304, longitude: 121.4737, accuracy: 12 },
+    timezoneId: 'Asia/Shanghai',
+  })
+  context.setDefaultTimeout(15_000)
+  const page = await context.newPage()
+  const pageErrors: string[] = []
+  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  return { context, page, pageErrors }
 }

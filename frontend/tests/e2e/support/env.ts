@@ -27,6 +27,7 @@ export const DEMO_PASSWORD = 'Courtyard2026'
 export const DEMO = {
   platformAdmin: '13800000000',
   companyAdmin: '13800000001',
+  manager: '13800000002',
   technician: '13800000004',
   owner: '13900000001',
 } as const

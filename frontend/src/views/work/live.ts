@@ -1,0 +1,87 @@
+/**
+ * One ticket kept current: fetched, then followed through ticketUpdates (which sends the ticket first on every
+ * (re)subscribe), resubscribed with back-off when the socket fails, and refetched when the phone comes back.
+ */
+import { onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue'
+import { fetchWorkTicket, onWorkTicket, type WorkTicket } from '@/api/work'
+
+const FINAL = new Set(['NOT_FOUND', 'FORBIDDEN', 'INVALID_ID', 'UNAUTHENTICATED'])
+
+export function useLiveTicket(id: Ref<string>) {
+  const ticket = shallowRef<WorkTicket | null>(null)
+  /** Not there, or no longer ours to see (grabbed by someone else, reassigned). */
+  const missing = ref(false)
+  let stopLive: (() => void) | null = null
+  let retry: ReturnType<typeof setTimeout> | null = null
+
+  function stopFollowing(): void {
+    stopLive?.()
+    stopLive = null
+    if (retry) clearTimeout(retry)
+    retry = null
+  }
+
+  function follow(target: string, attempt = 0): void {
+    stopLive = onWorkTicket(
+      target,
+      (next) => {
+        if (id.value !== target) return
+        attempt = 0
+        ticket.value = next
+        missing.value = false
+      },
+      (code) => {
+        if (id.value !== target) return
+        stopLive = null
+        if (FINAL.has(code)) {
+          // Refused now: the ticket left the technician's view (or never was in it).
+          void refetch()
+          return
+        }
+        retry = setTimeout(() => {
+          retry = null
+          follow(target, attempt + 1)
+        }, Math.min(3000 * 2 ** attempt, 60_000))
+      },
+    )
+  }
+
+  async function refetch(): Promise<void> {
+    const target = id.value
+    const fresh = await fetchWorkTicket(target)
+    if (id.value !== target || fresh === undefined) return // a failed request keeps what is on screen
+    ticket.value = fresh
+    missing.value = !fresh
+  }
+
+  /** A mutation's answer: the ticket as it is now. */
+  function set(next: WorkTicket): void {
+    if (next.id === id.value) ticket.value = next
+  }
+
+  function onVisible(): void {
+    if (document.visibilityState === 'visible') void refetch()
+  }
+
+  watch(
+    id,
+    (target) => {
+      stopFollowing()
+      ticket.value = null
+      missing.value = false
+      if (!target) return
+      void refetch()
+      follow(target)
+    },
+    { immediate: true },
+  )
+  document.addEventListener('visibilitychange', onVisible)
+  window.addEventListener('online', onVisible)
+  onScopeDispose(() => {
+    stopFollowing()
+    document.removeEventListener('visibilitychange', onVisible)
+    window.removeEventListener('online', onVisible)
+  })
+
+  return { ticket, missing, refetch, set }
+}
