@@ -1,0 +1,526 @@
+"""Benchmark: fan-out of ticket events to many graphql-transport-ws sockets, end to end.
+
+Starts the real server (`python -m backend.cli serve`, which migrates and seeds the demo; one process, or two
+sharing Redis), opens N websockets as the demo community manager, each subscribed to
+`communityTicketEvents(communityId:)` of the demo community (what a staff dashboard keeps open), then has the
+demo owner report repairs through the API at a fixed rate: each `ticketCreate` is one CREATED event on that
+channel. For every socket and event it records when the event arrived, and prints the latency from the
+mutation's response and from its send (p50, p95, p99, max), delivered / expected counts, the server's memory
+per socket (VmRSS after the sockets are open minus before, over N) and the CPU of servers and clients.
+Nothing here asserts on timings. See README.md beside this file.
+
+    .venv/bin/python scripts/bench/fanout.py [--sockets 1000] [--rate 10] [--seconds 10] [--workers 1]
+        [--redis-url redis://127.0.0.1:6379/0 [--servers 2]] [--database-url postgres://...]
+        [--drain 60] [--no-compression]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+if str(REPO_ROOT) not in sys.path:  # run as a script: make `backend` and `tests.support` importable
+    sys.path.insert(0, str(REPO_ROOT))
+
+import httpx  # noqa: E402
+
+MANAGER, OWNER, PASSWORD = "13800000002", "13900000001", "Courtyard2026"
+LOGIN = (
+    "mutation Login($phone: String!, $password: String!) { authPasswordLogin(phone: $phone, password: $password) "
+    "{ tokens { accessToken } errors { code } } }"
+)
+HOME = "query Home { viewer { bindings { status unit { id } community { id } } } }"
+CATEGORIES = "query Cats($c: ID) { repairCategories(communityId: $c) { id } }"
+CREATE = (
+    "mutation Report($input: TicketCreateInput!) { ticketCreate(input: $input) "
+    "{ ticket { id } errors { code field } } }"
+)
+# What a dashboard row shows; scalar fields only, so each push is the ticket read and nothing more.
+BOARD = (
+    "subscription Board($c: ID!) { communityTicketEvents(communityId: $c) "
+    "{ kind ticket { id number status urgency description createdAt } } }"
+)
+OPEN_CONCURRENCY = 100  # handshakes in flight per worker
+MAX_IN_FLIGHT = 200  # mutations awaiting their response; beyond it the driver falls behind its rate
+STALL_SECONDS = 15.0  # the drain ends early when no delivery arrived for this long
+FD_MARGIN = 256
+
+
+# ---------------------------------------------------------------- client worker (its own process)
+
+@dataclass
+class WorkerSpec:
+    index: int
+    urls: list[str]  # websocket URLs; socket i of the run goes to urls[i % len(urls)]
+    first: int  # global index of this worker's first socket
+    count: int
+    token: str
+    community: str
+    compression: bool
+
+
+@dataclass
+class Inbox:
+    """Receive times by ticket ID, each socket counted once per ticket."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    duplicates: int = 0
+    other: int = 0  # messages that were not a `next` with an event
+    closed: int = 0
+    first_other: str = ""
+
+
+async def _open_socket(url: str, spec: WorkerSpec) -> Any:
+    from websockets.asyncio.client import connect
+
+    # Server pings (uvicorn, every 20 s) are answered by the library; the client sends none of its own.
+    ws = await connect(url, subprotocols=["graphql-transport-ws"], open_timeout=120, ping_interval=None,
+                       compression="deflate" if spec.compression else None, close_timeout=2)
+    await ws.send(json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {spec.token}"}}))
+    ack = json.loads(await asyncio.wait_for(ws.recv(), 120))
+    if ack.get("type") != "connection_ack":
+        await ws.close()
+        raise RuntimeError(f"connection_init refused: {ack}")
+    await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                              "payload": {"query": BOARD, "variables": {"c": spec.community}}}))
+    return ws
+
+
+async def _read(ws: Any, inbox: Inbox) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    seen: set[str] = set()
+    try:
+        async for raw in ws:
+            at = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on the machine
+            msg = json.loads(raw)
+            try:
+                ticket = msg["payload"]["data"]["communityTicketEvents"]["ticket"]["id"]
+            except (KeyError, TypeError):
+                inbox.other += 1
+                inbox.first_other = inbox.first_other or str(raw)[:300]
+                continue
+            if ticket in seen:
+                inbox.duplicates += 1
+                continue
+            seen.add(ticket)
+            inbox.times[ticket].append(at)
+    except ConnectionClosed:
+        pass
+    inbox.closed += 1
+
+
+async def _wait_for(inbox: Inbox, tickets: list[str], goal: int, limit: float) -> None:
+    """Until every ticket reached `goal` sockets, `limit` seconds passed, or deliveries stalled.
+
+    A stall counts only once deliveries have begun: the server wakes every subscriber of an event at once and
+    they advance together, so the first socket may hear of an event only when the last nearly does.
+    """
+    started = last_change = time.monotonic()
+    last = 0
+    while time.monotonic() - started < limit:
+        got = sum(min(len(inbox.times.get(t, ())), goal) for t in tickets)
+        if got >= goal * len(tickets):
+            return
+        if got != last:
+            last, last_change = got, time.monotonic()
+        elif got and time.monotonic() - last_change > STALL_SECONDS:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _worker(conn: Connection, spec: WorkerSpec) -> None:
+    loop = asyncio.get_running_loop()
+    inbox = Inbox()
+    sockets: list[Any] = []
+    failures: list[str] = []
+    gate = asyncio.Semaphore(OPEN_CONCURRENCY)
+    readers: list[asyncio.Task[None]] = []
+
+    async def open_one(i: int) -> None:
+        async with gate:
+            try:
+                ws = await _open_socket(spec.urls[(spec.first + i) % len(spec.urls)], spec)
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
+                failures.append(f"{type(exc).__name__}: {exc}")
+                return
+        sockets.append(ws)
+        readers.append(asyncio.create_task(_read(ws, inbox)))
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(open_one(i) for i in range(spec.count)))
+    conn.send(("opened", len(sockets), len(failures), failures[:3], time.monotonic() - t0))
+    while True:
+        command = await loop.run_in_executor(None, conn.recv)
+        if command[0] == "wait":
+            _, tickets, limit = command
+            await _wait_for(inbox, tickets, len(sockets), limit)
+            times = {t: inbox.times.get(t, []) for t in tickets}
+            conn.send(("times", times, time.process_time(), inbox.duplicates, inbox.other, inbox.first_other,
+                       inbox.closed))
+        elif command[0] == "stop":
+            break
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    for task in readers:
+        task.cancel()
+    conn.send(("stopped",))
+
+
+def worker_main(conn: Connection, spec: WorkerSpec) -> None:
+    """Entry point of a client process: one event loop (uvloop when installed) for its share of the sockets."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(_worker(conn, spec))
+    else:
+        uvloop.run(_worker(conn, spec))
+
+
+# ---------------------------------------------------------------- the server side
+
+def _raise_nofile(needed: int) -> tuple[int, int]:
+    """Raise this process's open-file limit (inherited by the servers and clients it starts)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = needed + FD_MARGIN
+    if soft < want:
+        if hard != resource.RLIM_INFINITY and hard < want:
+            try:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (want, want))  # only root may raise the hard limit
+            except (ValueError, OSError):
+                raise SystemExit(f"the open-file limit is {soft}/{hard}; {want} are needed: raise the hard limit "
+                                 f"(ulimit -Hn, /etc/security/limits.conf or systemd LimitNOFILE)") from None
+        else:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def _proc_limit_nofile(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max open files"):
+            return int(line.split()[3])
+    return -1
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _fds(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+async def _gql(client: httpx.AsyncClient, base: str, query: str, token: str | None = None,
+               **variables: Any) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    resp = await client.post(f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers)
+    body = resp.json()
+    if body.get("errors"):
+        raise RuntimeError(f"{query.split('(')[0]}: {body['errors']}")
+    return body["data"]
+
+
+@dataclass
+class Setup:
+    manager: str
+    owner: str
+    unit: str
+    community: str
+    category: str
+
+
+async def _setup(base: str) -> Setup:
+    async with httpx.AsyncClient(timeout=60) as client:
+        tokens = []
+        for phone in (MANAGER, OWNER):
+            data = (await _gql(client, base, LOGIN, phone=phone, password=PASSWORD))["authPasswordLogin"]
+            if data["errors"]:
+                raise RuntimeError(f"login {phone}: {data['errors']}")
+            tokens.append(data["tokens"]["accessToken"])
+        manager, owner = tokens
+        bindings = (await _gql(client, base, HOME, owner))["viewer"]["bindings"]
+        home = next(b for b in bindings if b["status"] == "APPROVED")
+        unit, community = home["unit"]["id"], home["community"]["id"]
+        category = (await _gql(client, base, CATEGORIES, owner, c=community))["repairCategories"][0]["id"]
+    return Setup(manager, owner, unit, community, category)
+
+
+@dataclass
+class Sent:
+    ticket: str | None
+    sent: float
+    answered: float
+
+
+async def _report(client: httpx.AsyncClient, base: str, s: Setup, n: int) -> Sent:
+    variables = {"input": {"unitId": s.unit, "categoryId": s.category, "idempotencyKey": uuid.uuid4().hex,
+                           "description": f"压测报修 {n} bench report {n}"}}
+    sent = time.monotonic()
+    try:
+        data = await _gql(client, base, CREATE, s.owner, **variables)
+    except Exception:  # noqa: BLE001 - a failed change is reported as such, not as a lost event
+        return Sent(None, sent, time.monotonic())
+    answered = time.monotonic()
+    payload = data["ticketCreate"]
+    return Sent(None if payload["errors"] else payload["ticket"]["id"], sent, answered)
+
+
+async def _drive(base: str, s: Setup, rate: float, seconds: float) -> list[Sent]:
+    """One ticketCreate every 1/rate s for `seconds`, each in its own task (so a slow answer does not
+    delay the next send), with at most MAX_IN_FLIGHT outstanding."""
+    total = max(1, round(rate * seconds))
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=32)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        gate = asyncio.Semaphore(MAX_IN_FLIGHT)
+        start = time.monotonic()
+        tasks = []
+
+        async def one(n: int) -> Sent:
+            async with gate:
+                return await _report(client, base, s, n)
+
+        for n in range(total):
+            await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(one(n)))
+        return list(await asyncio.gather(*tasks))
+
+
+async def _warm_ticket(base: str, s: Setup) -> str:
+    async with httpx.AsyncClient(timeout=120) as client:
+        sent = await _report(client, base, s, -1)
+    if sent.ticket is None:
+        raise RuntimeError("the warm-up ticketCreate failed")
+    return sent.ticket
+
+
+# ---------------------------------------------------------------- statistics and report
+
+def _pct(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def _row(label: str, values: list[float]) -> str:
+    values = sorted(values)
+    if not values:
+        return f"  {label:<36} (none)"
+    return (f"  {label:<36} {_pct(values, .5):9.1f} {_pct(values, .95):9.1f} {_pct(values, .99):9.1f} "
+            f"{values[-1] * 1000:9.1f}")
+
+
+@dataclass
+class Gathered:
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu: float = 0.0
+    duplicates: int = 0
+    other: int = 0
+    first_other: str = ""
+    closed: int = 0
+
+
+def _ask(conns: list[Connection], tickets: list[str], limit: float) -> Gathered:
+    for conn in conns:
+        conn.send(("wait", tickets, limit))
+    out = Gathered()
+    for conn in conns:
+        if not conn.poll(limit + 60):
+            raise RuntimeError("a client worker did not answer")
+        _, times, cpu, duplicates, other, first_other, closed = conn.recv()
+        for ticket, values in times.items():
+            out.times[ticket].extend(values)
+        out.cpu += cpu
+        out.duplicates += duplicates
+        out.other += other
+        out.first_other = out.first_other or first_other
+        out.closed += closed
+    return out
+
+
+def _shares(sockets: int, n: int) -> Iterator[tuple[int, int]]:
+    """(first socket, count) of each of n workers."""
+    per, extra = divmod(sockets, n)
+    first = 0
+    for i in range(n):
+        count = per + (i < extra)
+        yield first, count
+        first += count
+
+
+def run(args: argparse.Namespace) -> None:
+    from tests.support.db import create_database, drop_database
+    from tests.support.live_server import live_server
+
+    started = time.perf_counter()
+    soft, hard = _raise_nofile(max(args.sockets // args.servers, -(-args.sockets // args.workers)))
+    tmp = Path(tempfile.mkdtemp(prefix="courtyard-fanout-"))
+    db_url, db_name = asyncio.run(create_database(args.database_url, tmp))
+    env = {"COURTYARD_ENV": "dev", "DATABASE_URL": db_url, "REDIS_URL": args.redis_url or "", "LOG_FORMAT": "json"}
+    processes: list[Any] = []
+    conns: list[Connection] = []
+    try:
+        with ExitStack() as stack:
+            servers = [stack.enter_context(live_server(env, data_dir=tmp)) for _ in range(args.servers)]
+            pids = [srv.pid for srv in servers]
+            limits = [_proc_limit_nofile(pid) for pid in pids]
+            broker = f"Redis ({args.redis_url})" if args.redis_url else "in-process"
+            print(f"{args.servers} server process(es), broker {broker}, database {db_url.split('://')[0]}; "
+                  f"open-file limit: bench {soft}/{hard}, server(s) {limits}")
+            if min(limits) < args.sockets // args.servers + 64:
+                raise SystemExit("a server's open-file limit is below its share of the sockets")
+            s = asyncio.run(_setup(servers[0].url))
+            rss_before = [_rss_kib(pid) for pid in pids]
+
+            ctx = mp.get_context("spawn")
+            urls = [srv.url.replace("http", "ws", 1) + "/graphql" for srv in servers]
+            t_open = time.monotonic()
+            for i, (first, count) in enumerate(_shares(args.sockets, args.workers)):
+                parent, child = ctx.Pipe()
+                spec = WorkerSpec(i, urls, first, count, s.manager, s.community, not args.no_compression)
+                proc = ctx.Process(target=worker_main, args=(child, spec), daemon=True)
+                proc.start()
+                processes.append(proc)
+                conns.append(parent)
+            opened = failed = 0
+            errors: list[str] = []
+            for conn in conns:
+                if not conn.poll(600):
+                    raise RuntimeError("a client worker did not open its sockets in 600 s")
+                _, ok, bad, first_errors, _seconds = conn.recv()
+                opened, failed, errors = opened + ok, failed + bad, errors + first_errors
+            open_seconds = time.monotonic() - t_open
+            print(f"opened {opened} sockets ({failed} failed) in {open_seconds:.1f} s with {args.workers} client "
+                  f"process(es); permessage-deflate {'on' if not args.no_compression else 'off'}")
+            for error in errors[:3]:
+                print(f"  failure: {error}")
+            if not opened:
+                raise SystemExit("no socket opened")
+
+            # One event every socket must receive before measuring: proves each subscription is registered.
+            warm = asyncio.run(_warm_ticket(servers[0].url, s))
+            got = _ask(conns, [warm], 300)
+            print(f"warm-up event reached {len(got.times[warm])}/{opened} sockets")
+            rss_after = [_rss_kib(pid) for pid in pids]
+            fds = [_fds(pid) for pid in pids]
+            cpu0, client0, own0, wall0 = [_proc_cpu(p) for p in pids], got.cpu, time.process_time(), time.monotonic()
+
+            sent = asyncio.run(_drive(servers[0].url, s, args.rate, args.seconds))
+            drive_seconds = time.monotonic() - wall0
+            tickets = [x.ticket for x in sent if x.ticket]
+            got = _ask(conns, tickets, args.drain)
+            wall = time.monotonic() - wall0
+            server_cpu = [_proc_cpu(p) - c for p, c in zip(pids, cpu0, strict=True)]
+            client_cpu, own_cpu = got.cpu - client0, time.process_time() - own0
+            for conn in conns:
+                conn.send(("stop",))
+            for conn in conns:
+                if conn.poll(30):
+                    conn.recv()
+
+        _print_report(args, sent, got, opened, rss_before, rss_after, fds, server_cpu, client_cpu, own_cpu,
+                      drive_seconds, wall)
+    finally:
+        for proc in processes:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+        asyncio.run(drop_database(args.database_url, db_name))
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"total {time.perf_counter() - started:.0f} s")
+
+
+def _print_report(args: argparse.Namespace, sent: list[Sent], got: Gathered, opened: int, rss_before: list[int],
+                  rss_after: list[int], fds: list[int], server_cpu: list[float], client_cpu: float, own_cpu: float,
+                  drive_seconds: float, wall: float) -> None:
+    ok = [x for x in sent if x.ticket]
+    from_response: list[float] = []
+    from_send: list[float] = []
+    last_socket: list[float] = []
+    spread: list[float] = []
+    for x in ok:
+        times = got.times.get(x.ticket or "", [])
+        from_response += [t - x.answered for t in times]
+        from_send += [t - x.sent for t in times]
+        if times:
+            last_socket.append(max(times) - x.answered)
+            spread.append(max(times) - min(times))
+    expected = opened * len(ok)
+    delivered = len(from_response)
+    per_socket = [(a - b) / opened for a, b in zip(rss_after, rss_before, strict=True)]
+    print(f"\n{opened} sockets on {args.servers} server(s), {len(sent)} ticketCreate at {args.rate:g}/s over "
+          f"{args.seconds:g} s (sent in {drive_seconds:.1f} s), {len(ok)} succeeded; "
+          f"measured until {wall:.1f} s; {os.cpu_count()} CPUs shared by servers and clients\n")
+    print(f"  {'latency, ms':<36} {'p50':>9} {'p95':>9} {'p99':>9} {'max':>9}")
+    print(_row("event, from the mutation's response", from_response))
+    print(_row("event, from the mutation's send", from_send))
+    print(_row("last socket of each event (resp.)", last_socket))
+    print(_row("first-to-last socket spread", spread))
+    print(_row("ticketCreate round trip", [x.answered - x.sent for x in sent]))
+    missing = expected - delivered
+    print(f"\n  delivered {delivered} of {expected}; missing {missing} ({100 * missing / max(expected, 1):.2f} %: "
+          f"late beyond --drain {args.drain:g} s, or lost); duplicates {got.duplicates}; other messages "
+          f"{got.other}; sockets closed early {got.closed}")
+    if got.first_other:
+        print(f"  first other message: {got.first_other}")
+    print(f"  fan-out throughput: {delivered / wall:,.0f} deliveries/s over the measured {wall:.1f} s")
+    for i, (b, a, f, ps, cpu) in enumerate(zip(rss_before, rss_after, fds, per_socket, server_cpu, strict=True)):
+        print(f"  server {i + 1}: RSS {b / 1024:.0f} -> {a / 1024:.0f} MiB with its sockets open "
+              f"({ps:.1f} KiB per socket of the run), {f} fds, CPU {cpu:.1f} s ({100 * cpu / wall:.0f} % of a core)")
+    total = sum(a - b for a, b in zip(rss_after, rss_before, strict=True)) / opened
+    print(f"  server memory per socket, all servers: {total:.1f} KiB")
+    print(f"  client CPU: workers {client_cpu:.1f} s ({100 * client_cpu / wall:.0f} % of a core), "
+          f"driver {own_cpu:.1f} s ({100 * own_cpu / wall:.0f} %)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sockets", type=int, default=1000, help="websocket connections (default 1000)")
+    parser.add_argument("--rate", type=float, default=10.0, help="ticket changes per second (default 10)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds of changes (default 10)")
+    parser.add_argument("--workers", type=int, default=1, help="client processes sharing the sockets (default 1)")
+    parser.add_argument("--redis-url", default=None, help="run the server(s) with this REDIS_URL")
+    parser.add_argument("--servers", type=int, default=1, help="server processes, sockets spread round-robin; "
+                                                               "more than 1 needs --redis-url")
+    parser.add_argument("--database-url", default=None,
+                        help="a PostgreSQL server URL; a throwaway database is created there and dropped after")
+    parser.add_argument("--drain", type=float, default=60.0,
+                        help="seconds to wait for late deliveries after the last change (default 60; it ends "
+                             f"earlier when all arrived or none arrived for {STALL_SECONDS:g} s)")
+    parser.add_argument("--no-compression", action="store_true",
+                        help="do not offer permessage-deflate (browsers offer it, so it is on by default)")
+    args = parser.parse_args(argv)
+    if not (1 <= args.sockets <= 20_000 and 0 < args.rate <= 200 and 0 < args.seconds <= 120
+            and 1 <= args.workers <= 8 and 1 <= args.servers <= 4 and 0 < args.drain <= 1800):
+        parser.error("keep --sockets in [1, 20000], --rate in (0, 200], --seconds in (0, 120], --workers in [1, 8], "
+                     "--servers in [1, 4] and --drain in (0, 1800]")
+    if args.servers > 1 and not args.redis_url:
+        parser.error("--servers above 1 needs --redis-url: the processes share events through Redis")
+    run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
