@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import sys
 from pathlib import Path
@@ -65,6 +66,16 @@ def export_schema(path: Path | None = None) -> str:
     return sdl
 
 
+def _raise_open_files() -> None:
+    """Every live socket is a file descriptor: lift the soft limit (often 1,024) to the hard one."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
+
+
 def serve() -> None:
     """Migrate, seed demo data on the first start (dev), and serve with graceful socket shutdown."""
     import uvicorn
@@ -75,6 +86,7 @@ def serve() -> None:
 
     settings = get_settings()
     configure_logging(json_format=settings.log_json)
+    _raise_open_files()
     asyncio.run(migrate())
     if settings.dev and asyncio.run(seed()):
         print(logins_text(), flush=True)
@@ -87,6 +99,9 @@ def serve() -> None:
     config = uvicorn.Config(
         create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False,
         ws="websockets-sansio", timeout_graceful_shutdown=10, proxy_headers=False,
+        # Events are a few hundred bytes: per-socket compression state (~40 KiB each, measured with
+        # scripts/bench/fanout.py) would cost more memory than it saves bandwidth.
+        ws_per_message_deflate=False,
     )
     print(f"Courtyard on http://{settings.host}:{settings.port}/  (GraphQL at /graphql)", flush=True)
     Server(config).run()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,21 +30,71 @@ class Principal:
 
 BatchFn = Callable[["Context", list[Any]], Awaitable[list[Any]]]
 _LOADERS: dict[str, BatchFn] = {}
+# Loaders whose batch reads by key alone, never by who asks (rows by primary key, a ticket's timeline, ...).
+_SHARED: set[str] = set()
+# How many published events' shared loads a process keeps, and for how long (subscribers handle an event within
+# moments of each other; a straggler past this simply loads again).
+EVENT_LOADS_KEPT = 256
+EVENT_LOADS_SECONDS = 10.0
 
 
-def register_loader(name: str, batch: BatchFn) -> None:
-    """Domains register batch functions; each request gets its own DataLoader per name."""
+def register_loader(name: str, batch: BatchFn, *, shared: bool = False) -> None:
+    """Domains register batch functions; each request gets its own DataLoader per name.
+
+    `shared` declares that the batch ignores the caller (no scoping, no masking): the subscribers of one published
+    event then share a single DataLoader for it (see event_loads), so N sockets cost one read per relation.
+    """
     if name in _LOADERS and _LOADERS[name] is not batch:
         raise RuntimeError(f"loader {name} registered twice")
     _LOADERS[name] = batch
+    if shared:
+        _SHARED.add(name)
+
+
+class SharedLoads:
+    """The caller-independent DataLoaders of one published event, shared by this process's subscribers."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, DataLoader[Any, Any]] = {}
+
+    def loader(self, name: str, ctx: Context) -> DataLoader[Any, Any]:
+        made = self._made.get(name)
+        if made is None:
+            batch = _LOADERS[name]
+
+            async def load_fn(keys: list[Any], _batch: BatchFn = batch) -> list[Any]:
+                return await _batch(ctx, keys)  # a shared batch does not look at ctx
+
+            made = self._made[name] = DataLoader(load_fn=load_fn)
+        return made
+
+
+_event_loads: OrderedDict[str, tuple[float, SharedLoads]] = OrderedDict()
+
+
+def event_loads(event_id: str | None) -> SharedLoads | None:
+    """The shared loads of a published event (by the `eid` events.flush gives it); None for an event without one."""
+    if not event_id:
+        return None
+    now = time.monotonic()
+    while _event_loads and (len(_event_loads) >= EVENT_LOADS_KEPT
+                            or next(iter(_event_loads.values()))[0] < now - EVENT_LOADS_SECONDS):
+        _event_loads.popitem(last=False)
+    hit = _event_loads.get(event_id)
+    if hit is None:
+        hit = _event_loads[event_id] = (now, SharedLoads())
+    return hit[1]
 
 
 class Loaders:
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, shared: SharedLoads | None = None) -> None:
         self._ctx = ctx
+        self._shared = shared
         self._made: dict[str, DataLoader[Any, Any]] = {}
 
     def __getitem__(self, name: str) -> DataLoader[Any, Any]:
+        if self._shared is not None and name in _SHARED:
+            return self._shared.loader(name, self._ctx)
         loader = self._made.get(name)
         if loader is None:
             batch = _LOADERS[name]
@@ -88,6 +140,6 @@ class Context:
         if self.authenticator is not None:
             self.principal, self.auth_error = await self.authenticator(self.authorization)
 
-    def reset_loaders(self) -> None:
-        """Subscriptions re-read state per event: drop cached rows."""
-        self.loaders = Loaders(self)
+    def reset_loaders(self, shared: SharedLoads | None = None) -> None:
+        """Subscriptions re-read state per event: drop cached rows (sharing `shared`'s with other subscribers)."""
+        self.loaders = Loaders(self, shared)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import uuid
 from typing import Any
 
 from backend.core.runtime import get_runtime
@@ -33,8 +34,11 @@ def emit(channel: str, message: dict[str, Any]) -> None:
 async def flush(token: contextvars.Token) -> None:
     pending = _pending.get() or []
     _pending.reset(token)
+    # One id for everything one commit published: a process's subscribers of these events share their reads of
+    # the committed state (context.event_loads).
+    eid = uuid.uuid4().hex
     for channel, message in pending:
-        await publish(channel, message)
+        await publish(channel, {**message, "eid": eid})
 
 
 async def publish(channel: str, message: dict[str, Any]) -> None:

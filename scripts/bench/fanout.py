@@ -11,7 +11,7 @@ Nothing here asserts on timings. See README.md beside this file.
 
     .venv/bin/python scripts/bench/fanout.py [--sockets 1000] [--rate 10] [--seconds 10] [--workers 1]
         [--redis-url redis://127.0.0.1:6379/0 [--servers 2]] [--database-url postgres://...]
-        [--drain 60] [--no-compression]
+        [--drain 60] [--no-compression] [--selection console|minimal]
 """
 
 from __future__ import annotations
@@ -52,8 +52,16 @@ CREATE = (
     "mutation Report($input: TicketCreateInput!) { ticketCreate(input: $input) "
     "{ ticket { id } errors { code field } } }"
 )
-# What a dashboard row shows; scalar fields only, so each push is the ticket read and nothing more.
+# What the console's board subscribes to (frontend/src/api/repairs/tickets.graphql, TicketCardFields): every
+# push reads the ticket and its community, unit, building, category, reporter and technician.
 BOARD = (
+    "subscription Board($c: ID!) { communityTicketEvents(communityId: $c) { kind ticket { "
+    "id number status urgency description publicArea overdue createdAt acceptDue finishDue completedAt "
+    "community { id name timezone } unit { id number building { id name } } category { id name nameEn } "
+    "reporter { id name } technician { name staffMemberId } rating { speed quality attitude } } } }"
+)
+# Scalar fields only (--selection minimal): each push is the ticket read and nothing more.
+BOARD_MINIMAL = (
     "subscription Board($c: ID!) { communityTicketEvents(communityId: $c) "
     "{ kind ticket { id number status urgency description createdAt } } }"
 )
@@ -74,6 +82,7 @@ class WorkerSpec:
     token: str
     community: str
     compression: bool
+    query: str = BOARD
 
 
 @dataclass
@@ -99,7 +108,7 @@ async def _open_socket(url: str, spec: WorkerSpec) -> Any:
         await ws.close()
         raise RuntimeError(f"connection_init refused: {ack}")
     await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                              "payload": {"query": BOARD, "variables": {"c": spec.community}}}))
+                              "payload": {"query": spec.query, "variables": {"c": spec.community}}}))
     return ws
 
 
@@ -399,7 +408,8 @@ def run(args: argparse.Namespace) -> None:
             t_open = time.monotonic()
             for i, (first, count) in enumerate(_shares(args.sockets, args.workers)):
                 parent, child = ctx.Pipe()
-                spec = WorkerSpec(i, urls, first, count, s.manager, s.community, not args.no_compression)
+                spec = WorkerSpec(i, urls, first, count, s.manager, s.community, not args.no_compression,
+                                  BOARD if args.selection == "console" else BOARD_MINIMAL)
                 proc = ctx.Process(target=worker_main, args=(child, spec), daemon=True)
                 proc.start()
                 processes.append(proc)
@@ -509,6 +519,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", type=float, default=60.0,
                         help="seconds to wait for late deliveries after the last change (default 60; it ends "
                              f"earlier when all arrived or none arrived for {STALL_SECONDS:g} s)")
+    parser.add_argument("--selection", choices=("console", "minimal"), default="console",
+                        help="what each socket selects: the console board's card (default) or scalars only")
     parser.add_argument("--no-compression", action="store_true",
                         help="do not offer permessage-deflate (browsers offer it, so it is on by default)")
     args = parser.parse_args(argv)

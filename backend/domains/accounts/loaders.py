@@ -17,6 +17,6 @@ async def grants_by_staff(ctx: Context, keys: list[int]) -> list[list[Any]]:
     return [out.get(k, []) for k in keys]
 
 
-register_loader("user", by_pk(User))
-register_loader("role", by_pk(Role))
+register_loader("user", by_pk(User), shared=True)
+register_loader("role", by_pk(Role), shared=True)
 register_loader("grants_by_staff", grants_by_staff)

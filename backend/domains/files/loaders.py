@@ -16,4 +16,4 @@ async def files_by_target(ctx: Context, targets: list[str]) -> list[list[StoredF
     return [[StoredFile.from_model(u) for u in found[t]] for t in targets]
 
 
-register_loader("files.by_target", files_by_target)
+register_loader("files.by_target", files_by_target, shared=True)

@@ -9,7 +9,7 @@ from backend.core.context import Context, register_loader
 from backend.core.loaders import by_pk
 from backend.domains.accounts.models import StaffMember
 from backend.domains.repairs.location import current_positions
-from backend.domains.repairs.models import RepairCategory, TechnicianSkill, TicketEvent
+from backend.domains.repairs.models import RepairCategory, TechnicianSkill, Ticket, TicketEvent
 
 
 async def events_by_ticket(ctx: Context, keys: list[int]) -> list[list[Any]]:
@@ -31,8 +31,10 @@ async def positions_by_ticket(ctx: Context, keys: list[int]) -> list[Any]:
     return [found.get(k) for k in keys]
 
 
-register_loader("repair_category", by_pk(RepairCategory))
-register_loader("repairs_staff", by_pk(StaffMember))
-register_loader("ticket_events", events_by_ticket)
-register_loader("skills_by_staff", skills_by_staff)
-register_loader("ticket_position", positions_by_ticket)
+register_loader("repair_category", by_pk(RepairCategory), shared=True)
+register_loader("repairs_staff", by_pk(StaffMember), shared=True)
+register_loader("ticket_events", events_by_ticket, shared=True)
+register_loader("skills_by_staff", skills_by_staff, shared=True)
+register_loader("ticket_position", positions_by_ticket, shared=True)
+# Unscoped by design: only subscriptions that have checked access to the whole community read through it.
+register_loader("ticket_row", by_pk(Ticket), shared=True)

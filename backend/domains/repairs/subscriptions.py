@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from backend.core.context import event_loads
 from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, require_perm
@@ -41,9 +42,9 @@ class RepairsSubscription:
             if current is None:
                 return
             yield current
-            async for _event in events:
+            async for event in events:
                 await ctx.refresh_principal()  # a revoked session or a lost role ends the stream
-                ctx.reset_loaders()
+                ctx.reset_loaders(event_loads(event.get("eid")))
                 current = (await tickets_for(ctx, [pk]))[0]
                 if current is None:
                     raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
@@ -64,8 +65,10 @@ class RepairsSubscription:
         async with get_runtime().broker.subscribe(community_channel(pk)) as events:
             async for event in events:
                 await ctx.refresh_principal()
-                require_perm(ctx, Perm.TICKET_READ, pk)
-                ctx.reset_loaders()
-                ticket = (await tickets_for(ctx, [int(event["ticketId"])]))[0]
-                if ticket is not None:
-                    yield CommunityTicketEvent(kind=TicketEventKind(event["kind"]), ticket=ticket)  # type: ignore[arg-type]
+                company_id = require_perm(ctx, Perm.TICKET_READ, pk)
+                # ticket.read in this community shows every ticket of it, so the row is read once per event for
+                # all of this process's subscribers (and their relations with it), then checked per caller.
+                ctx.reset_loaders(event_loads(event.get("eid")))
+                row = await ctx.loaders["ticket_row"].load(int(event["ticketId"]))
+                if row is not None and row.company_id == company_id and row.community_id == pk:
+                    yield CommunityTicketEvent(kind=TicketEventKind(event["kind"]), ticket=Ticket.from_model(row))  # type: ignore[arg-type]

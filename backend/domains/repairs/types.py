@@ -193,6 +193,11 @@ class Ticket(Node):
             return None
         return await TechnicianContact.load(info, staff_pk, for_staff=staff)
 
+    @strawberry.field(description="Whether the ticket is assigned to the caller (their own job as a technician).")
+    def assigned_to_viewer(self, info: Info) -> bool:
+        p = info.context.principal
+        return p is not None and p.staff_id is not None and self._m.technician_id == p.staff_id  # type: ignore[attr-defined]
+
     @strawberry.field(description="The reporter's phone in full, for staff who handle the ticket: staff with "
                                   "ticket.read, and its technician while it is assigned or in progress.")
     async def contact_phone(self, info: Info) -> str | None:

@@ -23,10 +23,10 @@ async def unit_count_by_building(ctx: Context, keys: list[int]) -> list[int]:
     return [counts.get(k, 0) for k in keys]
 
 
-register_loader("company", by_pk(Company))
-register_loader("community", by_pk(Community))
-register_loader("building", by_pk(Building))
-register_loader("unit", by_pk(Unit))
+register_loader("company", by_pk(Company), shared=True)
+register_loader("community", by_pk(Community), shared=True)
+register_loader("building", by_pk(Building), shared=True)
+register_loader("unit", by_pk(Unit), shared=True)
 register_loader("unit_count_by_community", unit_count_by_community)
 register_loader("unit_count_by_building", unit_count_by_building)
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { WorkCard } from '@/api/work'
-import { dueOf, isMine, prefersWorkView, tabFilter, windowText, workActionsFor } from '@/views/work/data'
+import { dueOf, prefersWorkView, tabFilter, windowText, workActionsFor } from '@/views/work/data'
 
 const me = '13800000004'
 const tech = (phone: string) => ({ name: '钱师傅', phone })
@@ -14,13 +14,6 @@ describe('technician view rules', () => {
     expect(tabFilter('done')).toEqual({ status: ['COMPLETED', 'RATED', 'CLOSED'], mine: true })
     // a fresh object each time: callers may change it
     expect(tabFilter('todo')).not.toBe(tabFilter('todo'))
-  })
-
-  it('tells whether the ticket on screen is mine', () => {
-    expect(isMine({ technician: tech(me) }, me)).toBe(true)
-    expect(isMine({ technician: tech('13800000009') }, me)).toBe(false)
-    expect(isMine({ technician: null }, me)).toBe(false)
-    expect(isMine({ technician: tech(me) }, null)).toBe(false)
   })
 
   it('offers each step only where the server allows it', () => {

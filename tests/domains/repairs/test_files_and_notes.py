@@ -124,6 +124,10 @@ async def test_the_technician_takes_the_job_once_per_assignment(api):
     tid = await ticket_in(api, w, "ASSIGNED")
     # only the assigned technician
     assert (await run(api, ACK, w.tokens["tech2"], id=tid))["errors"][0]["code"] == "NOT_FOUND"
+    mine = "query($id: ID!) { node(id: $id) { ... on Ticket { assignedToViewer } } }"
+    seen = {who: (await api.gql(mine, {"id": tid}, token=w.tokens[who]))["node"] for who in ("tech1", "manager", "owner")}
+    assert seen == {"tech1": {"assignedToViewer": True}, "manager": {"assignedToViewer": False},
+                    "owner": {"assignedToViewer": False}}
     acked = await ok(api, ACK, w.tokens["tech1"], id=tid)
     assert acked["status"] == "ASSIGNED" and acked["acknowledgedAt"] is not None
     assert (await run(api, ACK, w.tokens["tech1"], id=tid))["errors"] == [{"field": "id", "code": "ILLEGAL_TRANSITION"}]

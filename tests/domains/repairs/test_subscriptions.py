@@ -12,6 +12,7 @@ from backend.schema import schema
 from tests.domains.repairs import support as s
 from tests.domains.repairs.support import create, other_community, repair_world, second_owner, ticket_in
 from tests.factories import make_staff, token_for
+from tests.support.sqlcount import count_statements
 
 UPDATES = "subscription($id: ID!) { ticketUpdates(id: $id) { id status technician { name } } }"
 BOARD = """subscription($communityId: ID!) { communityTicketEvents(communityId: $communityId) {
@@ -147,3 +148,40 @@ async def test_the_owner_watches_the_technician_move_while_work_is_in_progress(a
     await s.ok(api, s.COMPLETE, w.tokens["tech1"], id=tid)
     assert (await _next(stream))["ticketUpdates"] == {"status": "COMPLETED", "technicianPosition": None}
     await stream.aclose()
+
+
+BOARD_CARD = """subscription($communityId: ID!) { communityTicketEvents(communityId: $communityId) { kind ticket {
+  id number status community { name } unit { number building { name } } category { name } reporter { name }
+  technician { name } timeline { kind actorName } } } }"""
+
+
+async def _board_event_cost(api, w, viewers: int) -> tuple[int, list[dict]]:
+    """Statements run while `viewers` boards receive one event, and what each received."""
+    streams = []
+    for i in range(viewers):
+        manager = await make_staff(w.company, "community_manager", w.community, name=f"Board {viewers}-{i}")
+        streams.append(await _subscribe(BOARD_CARD, await token_for(manager), communityId=w.community_id))
+    pending = [asyncio.ensure_future(st.__anext__()) for st in streams]
+    await asyncio.sleep(0.3)  # let every subscription register
+    with count_statements() as counter:  # the report itself costs the same whatever the number of viewers
+        created = (await create(api, w))["ticket"]
+        results = [await asyncio.wait_for(p, 5) for p in pending]
+    for st in streams:
+        await st.aclose()
+    assert all(r.errors is None for r in results)
+    got = [r.data["communityTicketEvents"] for r in results]
+    assert {g["ticket"]["id"] for g in got} == {created["id"]}
+    return counter.count, got
+
+
+async def test_a_board_event_reads_the_ticket_and_its_relations_once_for_all_viewers(api):
+    # given boards open with the console's card fields; when one ticket is reported
+    w = await repair_world(api)
+    few, got_few = await _board_event_cost(api, w, 2)
+    many, got_many = await _board_event_cost(api, w, 6)
+    # then every viewer got the whole card, and four more viewers cost only their own sign-in checks
+    card = got_many[0]["ticket"]
+    assert card["unit"]["building"]["name"] and card["category"]["name"] and card["reporter"]["name"]
+    assert [e["kind"] for e in card["timeline"]] == ["CREATED"]
+    per_viewer = (many - few) / 4
+    assert per_viewer <= 2, (few, many)  # refresh_principal: session + user, and the grants

@@ -22,14 +22,6 @@ export const tabFilter = (tab: WorkTab): TicketFilter => ({ status: [...TAB_STAT
 
 export const isWorkTab = (value: unknown): value is WorkTab => typeof value === 'string' && (WORK_TABS as readonly string[]).includes(value)
 
-/**
- * Whether the caller is the technician of the one ticket on screen (its steps depend on it). Lists ask the server
- * instead (TicketFilter.mine); for a single ticket the API gives no such flag and staff no StaffMember ID of their
- * own, but it gives the technician's phone and the caller's own phone in full, so the phones decide.
- */
-export const isMine = (t: Pick<WorkCard, 'technician'>, viewerPhone: string | null | undefined): boolean =>
-  !!viewerPhone && t.technician?.phone === viewerPhone
-
 export interface WorkActions {
   grab: boolean
   /** 接单: take the job assigned to me (once). */
