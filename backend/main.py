@@ -63,6 +63,7 @@ class CourtyardGraphQL(GraphQL):
             user_agent=request.headers.get("user-agent", "")[:255], request_id=rid if rid != "-" else None,
         )
         ctx.authenticator = authenticate
+        ctx.principal_loader = "auth.principal"
         if request.scope["type"] == "http":
             ctx.authorization = request.headers.get("authorization")
             # a multipart request was authenticated by the upload guard already

@@ -29,6 +29,7 @@ from backend.domains.accounts.mutations import AccountsMutation
 from backend.domains.accounts.queries import AccountsQuery
 from backend.domains.audit import loaders as _audit_loaders  # noqa: F401 - installs the audit hook
 from backend.domains.audit.queries import AuditQuery
+from backend.domains.auth import loaders as _auth_loaders  # noqa: F401 - registers loaders
 from backend.domains.auth.mutations import AuthMutation
 from backend.domains.auth.queries import AuthQuery
 from backend.domains.files import loaders as _files_loaders  # noqa: F401 - registers loaders

@@ -92,6 +92,10 @@ class Loaders:
         self._shared = shared
         self._made: dict[str, DataLoader[Any, Any]] = {}
 
+    def shares(self, name: str) -> bool:
+        """Whether `name` resolves through loads shared with other subscribers of the same event."""
+        return self._shared is not None and name in _SHARED
+
     def __getitem__(self, name: str) -> DataLoader[Any, Any]:
         if self._shared is not None and name in _SHARED:
             return self._shared.loader(name, self._ctx)
@@ -134,10 +138,18 @@ class Context:
         self.after_commit: list[Callable[[], Awaitable[None]]] = []
         self.authorization: str | None = None
         self.authenticator: Callable[[str | None], Awaitable[tuple[Principal | None, str | None]]] | None = None
+        # Name of the shared loader that does authenticator's work for many callers at once (see refresh_principal).
+        self.principal_loader: str | None = None
 
     async def refresh_principal(self) -> None:
-        """Load the caller again (long-lived sockets): revocations and role changes apply at once."""
-        if self.authenticator is not None:
+        """Load the caller again (long-lived sockets): revocations and role changes apply at once.
+
+        After reset_loaders(event_loads(...)), the subscribers handling that event load their callers together
+        through the shared `principal_loader` (one read for all, made after the event's commit).
+        """
+        if self.principal_loader is not None and self.loaders.shares(self.principal_loader):
+            self.principal, self.auth_error = await self.loaders[self.principal_loader].load(self.authorization)
+        elif self.authenticator is not None:
             self.principal, self.auth_error = await self.authenticator(self.authorization)
 
     def reset_loaders(self, shared: SharedLoads | None = None) -> None:

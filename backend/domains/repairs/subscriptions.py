@@ -43,8 +43,8 @@ class RepairsSubscription:
                 return
             yield current
             async for event in events:
-                await ctx.refresh_principal()  # a revoked session or a lost role ends the stream
                 ctx.reset_loaders(event_loads(event.get("eid")))
+                await ctx.refresh_principal()  # a revoked session or a lost role ends the stream
                 current = (await tickets_for(ctx, [pk]))[0]
                 if current is None:
                     raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
@@ -64,11 +64,11 @@ class RepairsSubscription:
             raise DomainError(Codes.NOT_FOUND, "No such community", "communityId")
         async with get_runtime().broker.subscribe(community_channel(pk)) as events:
             async for event in events:
+                # This process's subscribers of the event re-check their callers and read the ticket (and its
+                # relations) together; ticket.read in this community shows every ticket of it.
+                ctx.reset_loaders(event_loads(event.get("eid")))
                 await ctx.refresh_principal()
                 company_id = require_perm(ctx, Perm.TICKET_READ, pk)
-                # ticket.read in this community shows every ticket of it, so the row is read once per event for
-                # all of this process's subscribers (and their relations with it), then checked per caller.
-                ctx.reset_loaders(event_loads(event.get("eid")))
                 row = await ctx.loaders["ticket_row"].load(int(event["ticketId"]))
                 if row is not None and row.company_id == company_id and row.community_id == pk:
                     yield CommunityTicketEvent(kind=TicketEventKind(event["kind"]), ticket=Ticket.from_model(row))  # type: ignore[arg-type]

@@ -483,3 +483,28 @@ async def test_switching_without_a_token_is_unauthenticated(api):
     result = await switch(api, "", encode_id("Company", company.id))
 
     assert codes(result) == ["UNAUTHENTICATED"]
+
+
+async def test_many_callers_checked_together_get_what_each_would_alone(api):
+    from backend.domains.auth.service import authenticate, authenticate_many
+    from tests.support.sqlcount import count_statements
+
+    # given staff of two companies, an owner, a logged-out session and broken credentials
+    a, b = await make_world("A"), await make_world("B")
+    tech = await make_staff(a.company, "technician", a.community)
+    phone = next_phone()
+    await make_user(phone=phone, password=PASSWORD)
+    gone = await login(api, phone)
+    await api.gql(LOGOUT, token=gone["accessToken"])
+    bearer = [f"Bearer {await token_for(u)}" for u in (a.admin, b.admin, tech, a.owner)]
+    callers = [*bearer, f"Bearer {gone['accessToken']}", "Bearer not-a-token", "Basic abc", None, bearer[0]]
+    # when they are checked together
+    with count_statements() as counter:
+        together = await authenticate_many(callers)
+    # then each gets exactly what a check of their own gives, in two statements for all of them
+    alone = [await authenticate(c) for c in callers]
+    assert together == alone
+    assert [code for _, code in together] == [None] * 4 + ["TOKEN_REVOKED", "TOKEN_INVALID", "TOKEN_INVALID", None, None]
+    assert together[0][0].company_id == a.company.id and together[1][0].company_id == b.company.id
+    assert together[2][0].grants != together[0][0].grants and together[3][0].staff_id is None
+    assert counter.count == 2
