@@ -155,9 +155,6 @@ export function eventText(e: Pick<TicketEvent, 'kind' | 'fromStatus' | 'toStatus
   return kind
 }
 
-export const sizeText = (bytes: number): string =>
-  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`
-
 // ------------------------------------------------------------------------------------------------ actions
 
 export interface TicketActions {
