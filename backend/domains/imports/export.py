@@ -6,11 +6,13 @@ connection without reading a page; its count queryset is then read here in id or
 
 from __future__ import annotations
 
+import contextvars
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -54,8 +56,34 @@ def _label(value: Any, zh: dict[str, str]) -> str:
     return f"{zh.get(v, v)} {v}"
 
 
+DEFAULT_ZONE = "Asia/Shanghai"
+# The zone an export's times are written in (set per export by export_rows).
+_zone: contextvars.ContextVar[ZoneInfo | None] = contextvars.ContextVar("courtyard_export_zone", default=None)
+
+
 def _time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+    """Local time in the export's zone, with its UTC offset so a reader never has to guess."""
+    if not value:
+        return ""
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(_zone.get() or ZoneInfo(DEFAULT_ZONE))
+    return local.isoformat(sep=" ", timespec="seconds")  # 2026-11-22 13:38:00+08:00
+
+
+async def _display_zone(ctx: Context, params: Params) -> ZoneInfo:
+    """As the console shows times: the filtered community's zone, else the caller's company's first community's,
+    else Asia/Shanghai."""
+    qs = None
+    community = _opt(params, "communityId")
+    p = ctx.principal
+    if community is not None and p is not None and p.company_id is not None:
+        qs = tenancy.Community.filter(id=decode_id(community, "Community", "communityId"), company_id=p.company_id)
+    elif p is not None and p.company_id is not None:
+        qs = tenancy.Community.filter(company_id=p.company_id).order_by("id")
+    name = (await qs.first().values_list("timezone", flat=True)) if qs is not None else None
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        return ZoneInfo(DEFAULT_ZONE)
 
 
 async def rows_of(conn: Connection[Any], *, descending: bool = False, limit: int = MAX_EXPORT) -> AsyncIterator[list[Any]]:
@@ -331,6 +359,7 @@ async def export_rows(ctx: Context, name: str, params: Params) -> tuple[list[str
     if spec is None:
         raise DomainError(Codes.NOT_FOUND, "No such list", "list")
     conn = await spec.fetch(ctx, params)
+    _zone.set(await _display_zone(ctx, params))
     out: list[list[Any]] = []
     async for chunk in rows_of(conn, descending=spec.descending, limit=MAX_EXPORT + 1):
         out += await spec.render(ctx, chunk)

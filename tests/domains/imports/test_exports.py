@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from backend.core.ids import encode_id
 from backend.domains.residents.models import BindingStatus, Relation
-from backend.domains.tenancy.models import UnitType
+from backend.domains.tenancy.models import Community, Unit, UnitType
 from tests.domains.imports.support import read_xlsx
 from tests.domains.repairs import support as repairs
 from tests.domains.repairs.support import other_community, repair_world, ticket_in
@@ -193,3 +195,16 @@ async def test_tickets_export_uses_the_list_filters_and_scope(api):
     assert resp.status_code == 400 and code(resp) == "INVALID"
     resp = await export(api, "tickets", await token_for(w.owner))
     assert resp.status_code == 403 and code(resp) == "FORBIDDEN"
+
+
+async def test_times_are_written_in_the_communitys_time_zone_with_their_offset(api):
+    w = await make_world("A")
+    token = await token_for(w.admin)
+    await Unit.filter(id=w.unit.id).update(created_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
+    # the demo default: Asia/Shanghai, UTC+8, so the evening in UTC is the next morning
+    assert table(await export(api, "units", token))[1][-1] == "2026-03-02 04:30:00+08:00"
+    # a community elsewhere: its own zone, whether it is the filter or the company's first community
+    await Community.filter(id=w.community.id).update(timezone="Asia/Urumqi")
+    community = encode_id("Community", w.community.id)
+    assert table(await export(api, "units", token, communityId=community))[1][-1] == "2026-03-02 02:30:00+06:00"
+    assert table(await export(api, "units", token))[1][-1] == "2026-03-02 02:30:00+06:00"
