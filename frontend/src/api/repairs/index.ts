@@ -19,9 +19,11 @@ const noFields = { formFields: [] }
 export const listTickets = (vars: G.TicketsQueryVariables) => query(G.TicketsDocument, vars)
 export const fetchBoard = (vars: G.TicketBoardQueryVariables) => query(G.TicketBoardDocument, vars)
 
-export async function fetchTicket(id: string): Promise<TicketDetail | null> {
-  const node = (await query(G.TicketDetailDocument, { id }))?.node
-  return node && node.__typename === 'Ticket' ? node : null
+/** One ticket: null when it is not there or not the caller's to see, undefined when the request failed. */
+export async function fetchTicket(id: string): Promise<TicketDetail | null | undefined> {
+  const data = await query(G.TicketDetailDocument, { id })
+  if (!data) return undefined
+  return data.node && data.node.__typename === 'Ticket' ? data.node : null
 }
 
 /** The ticket now, then after every change; onError hears refusals (NOT_FOUND) and a failed socket. */

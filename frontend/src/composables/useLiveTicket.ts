@@ -1,14 +1,21 @@
 /**
- * One ticket kept current: fetched, then followed through ticketUpdates (which sends the ticket first on every
- * (re)subscribe), resubscribed with back-off when the socket fails, and refetched when the phone comes back.
+ * One ticket kept current (the staff drawer, the phone view): fetched, then followed through ticketUpdates (which
+ * sends the ticket first on every (re)subscribe), resubscribed with back-off when the socket fails, and refetched
+ * when the page comes back into view or online.
  */
-import { onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue'
-import { fetchWorkTicket, onWorkTicket, type WorkTicket } from '@/api/work'
+import { onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue'
 
 const FINAL = new Set(['NOT_FOUND', 'FORBIDDEN', 'INVALID_ID', 'UNAUTHENTICATED'])
 
-export function useLiveTicket(id: Ref<string>) {
-  const ticket = shallowRef<WorkTicket | null>(null)
+export interface LiveTicketSource<T> {
+  /** The ticket now: null when it is not there (or not the caller's to see), undefined when the request failed. */
+  fetch: (id: string) => Promise<T | null | undefined>
+  /** Follow it (the first message is its current state); returns the function that stops following. */
+  follow: (id: string, next: (ticket: T) => void, failed: (code: string) => void) => () => void
+}
+
+export function useLiveTicket<T extends { id: string }>(id: Ref<string>, source: LiveTicketSource<T>) {
+  const ticket: ShallowRef<T | null> = shallowRef(null)
   /** Not there, or no longer ours to see (grabbed by someone else, reassigned). */
   const missing = ref(false)
   let stopLive: (() => void) | null = null
@@ -22,7 +29,7 @@ export function useLiveTicket(id: Ref<string>) {
   }
 
   function follow(target: string, attempt = 0): void {
-    stopLive = onWorkTicket(
+    stopLive = source.follow(
       target,
       (next) => {
         if (id.value !== target) return
@@ -48,14 +55,14 @@ export function useLiveTicket(id: Ref<string>) {
 
   async function refetch(): Promise<void> {
     const target = id.value
-    const fresh = await fetchWorkTicket(target)
+    const fresh = await source.fetch(target)
     if (id.value !== target || fresh === undefined) return // a failed request keeps what is on screen
     ticket.value = fresh
     missing.value = !fresh
   }
 
   /** A mutation's answer: the ticket as it is now. */
-  function set(next: WorkTicket): void {
+  function set(next: T): void {
     if (next.id === id.value) ticket.value = next
   }
 
