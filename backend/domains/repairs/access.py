@@ -68,3 +68,16 @@ def is_staff_viewer(ctx: Context, ticket: Ticket) -> bool:
         return False
     return has_perm(ctx, Perm.TICKET_READ, ticket.community_id) or (  # type: ignore[attr-defined]
         p.staff_id is not None and ticket.technician_id == p.staff_id)  # type: ignore[attr-defined]
+
+
+async def notable_ticket(ctx: Context, ticket_id: int) -> Ticket:
+    """A ticket the caller may add notes to: its assigned technician (ticket.work), or dispatch staff of its
+    community; NOT_FOUND for anything else."""
+    p = ctx.principal
+    row = await Ticket.filter(id=ticket_id, company_id=p.company_id).first() if p and p.company_id else None
+    if row is None or not (
+        (p.staff_id is not None and row.technician_id == p.staff_id and Perm.TICKET_WORK in p.grants)  # type: ignore[attr-defined]
+        or can_dispatch(ctx, row)
+    ):
+        raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
+    return row

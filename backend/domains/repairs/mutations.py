@@ -10,13 +10,13 @@ from strawberry.types import Info
 
 from backend.core.context import Context
 from backend.core.crypto import decrypt_str
-from backend.core.errors import Codes, DomainError
 from backend.core.gql import run_mutation
 from backend.core.ids import decode_id, decode_ids, encode_id
 from backend.core.permissions import Perm, community_scope, require_perm, require_user
 from backend.core.runtime import get_runtime
 from backend.domains.accounts.models import User as UserModel
 from backend.domains.repairs import config, dispatch, location, models, service
+from backend.domains.repairs.access import notable_ticket
 from backend.domains.repairs.types import (
     RepairCategory,
     RepairCategoryInput,
@@ -211,20 +211,8 @@ class RepairsMutation:
     async def ticket_note_add(self, info: Info, id: strawberry.ID, note: str, internal: bool = False,
                               file_ids: list[strawberry.ID] | None = None) -> TicketPayload:
         async def run() -> dict[str, Any]:
-            ctx = info.context
-            uid = require_user(ctx)
-            pk = decode_id(id, "Ticket")
-            p = ctx.principal
-            row = None
-            if p.company_id is not None:
-                row = await models.Ticket.filter(id=pk, company_id=p.company_id).first()
-            if row is None or not (
-                (p.staff_id is not None and row.technician_id == p.staff_id  # type: ignore[attr-defined]
-                 and Perm.TICKET_WORK in p.grants)
-                or Perm.TICKET_DISPATCH in p.grants and (p.grants[Perm.TICKET_DISPATCH] is None
-                                                         or row.community_id in p.grants[Perm.TICKET_DISPATCH])  # type: ignore[attr-defined]
-            ):
-                raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
+            uid = require_user(info.context)
+            row = await notable_ticket(info.context, decode_id(id, "Ticket"))
             return _done(await service.add_note(row, actor_id=uid, note=note, internal=internal,
                                                 file_ids=_file_ids(file_ids)), {"note": note, "internal": internal})
 
