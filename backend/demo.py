@@ -165,4 +165,4 @@ async def seed_repairs() -> None:
 
 def logins_text() -> str:
     lines = [f"  {role:<18} {phone}  password {DEMO_PASSWORD}" for role, phone in LOGINS]
-    return "Demo sign-ins (SMS codes are printed to the log in dev):\n" + "\n".join(lines)
+    return "Demo sign-ins (in dev, SMS codes go to the local outbox: python -m backend.cli sms-outbox):\n" + "\n".join(lines)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -17,16 +19,19 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
 from backend import maintenance
-from backend.core import metrics
+from backend.core import datadir, envelope, metrics
 from backend.core.context import Context
+from backend.core.envelope import EnvelopeCode, EnvelopeError
 from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
 from backend.core.runtime import build_runtime, get_runtime, set_runtime
 from backend.core.uploads import upload_refusal
@@ -54,7 +59,13 @@ def _wants_graphql_response(request: Request) -> bool:
 
 
 class CourtyardGraphQL(GraphQL):
-    """Strawberry's ASGI view with our context, WebSocket auth and media-type negotiation."""
+    """Strawberry's ASGI view with our context, WebSocket auth, media-type negotiation and envelope checks.
+
+    Every refusal, ours or Strawberry's, answers a GraphQL-shaped body with a code (core.envelope).
+    """
+
+    websocket_adapter_class = envelope.CheckedWebSocket  # type: ignore[assignment]
+    graphql_transport_ws_handler_class = envelope.CheckedTransportWS
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         rid = request.scope.get("state", {}).get("request_id") or request_id_var.get()
@@ -106,6 +117,32 @@ class CourtyardGraphQL(GraphQL):
                 response.status_code = 400
         return response
 
+    def decode_json(self, data: str | bytes) -> object:
+        found, parsed = envelope.recall_parsed(data)  # parsed (and checked) by the envelope check already
+        return parsed if found else super().decode_json(data)
+
+    async def execute_single(self, request: Request, request_adapter: Any, sub_response: Response, context: Any,
+                             root_value: Any, request_data: Any) -> ExecutionResult:
+        # Strawberry allows subscriptions over HTTP for its SSE and multipart transports, which we do not
+        # offer: run one and it ends in an INTERNAL error. Its other refusals here are plain-text 400s.
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query, root_value=root_value, variable_values=request_data.variables,
+                context_value=context, operation_name=request_data.operation_name,
+                allowed_operation_types=allowed, operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise EnvelopeError(EnvelopeCode.SUBSCRIPTION_OVER_HTTP,
+                                    "Subscriptions run over WebSocket (graphql-transport-ws) at /graphql") from None
+            raise EnvelopeError(EnvelopeCode.METHOD_NOT_ALLOWED, "Send mutations with POST", 405,
+                                {"allow": "POST"}) from None
+        except CannotGetOperationTypeError as error:
+            raise EnvelopeError(EnvelopeCode.OPERATION_NOT_FOUND, error.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise EnvelopeError(EnvelopeCode.BAD_REQUEST, "No GraphQL query found in the request") from None
+
     async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
         if isinstance(request, WebSocket):
             OPEN_SOCKETS.add(request)
@@ -115,9 +152,16 @@ class CourtyardGraphQL(GraphQL):
             finally:
                 OPEN_SOCKETS.discard(request)
                 metrics.socket_closed()
-        if (refusal := await upload_refusal(request, authenticate)) is not None:
-            return refusal
-        return await super().run(request, **kwargs)
+        try:
+            await envelope.check_http_request(request)
+            if (refusal := await upload_refusal(request, authenticate)) is not None:
+                return refusal
+            return await super().run(request, **kwargs)
+        except EnvelopeError as error:
+            return envelope.error_response(error, graphql_media=_wants_graphql_response(request))
+        except HTTPException as error:
+            return envelope.error_response(envelope.from_http_status(error.status_code, error.reason),
+                                           graphql_media=_wants_graphql_response(request))
 
 
 async def close_sockets(code: int = 1001) -> None:
@@ -172,6 +216,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        datadir.secure(settings.data_dir)
         runtime = build_runtime(redis_url=settings.redis_url, sms_backend=settings.sms_backend,
                                 transport=runtime_transport, data_dir=settings.data_dir)
         await runtime.broker.start()
@@ -180,6 +225,11 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
             log.info("courtyard started (%s)", settings.env)
             housekeeping = (asyncio.create_task(maintenance.loop(settings.maintenance_interval))
                             if settings.maintenance_interval > 0 else None)
+            # Everything loaded so far (modules, the schema) lives as long as the process: move it out of the
+            # collector's generations, so a full collection (which holds the GIL, e.g. while an import preview in a
+            # worker thread allocates) walks only what requests made. Measured: 60-200 ms pauses became 1-11 ms.
+            gc.collect()
+            gc.freeze()
             yield
             if housekeeping is not None:
                 housekeeping.cancel()

@@ -10,19 +10,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import MissingQueryError
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.tools import merge_types
 
+from backend.core.access import guard_schema
+from backend.core.envelope import StringLiteralGuard
 from backend.core.errors import DomainError
+from backend.core.limits import HideSuggestions, QueryBudget, SuggestionFreeExecution
 from backend.core.metrics import MetricsExtension
 from backend.domains.accounts import loaders as _accounts_loaders  # noqa: F401 - registers loaders
 from backend.domains.accounts.mutations import AccountsMutation
@@ -60,6 +56,8 @@ logging.getLogger("strawberry.execution").setLevel(logging.CRITICAL)
 _ANSWERED_BY_HTTP = (MissingQueryError, CannotGetOperationTypeError, InvalidOperationTypeError)
 MAX_DEPTH = 10
 MAX_ALIASES = 15
+MAX_FIELDS = 2000  # fields with fragments inlined
+MAX_COST = 200_000  # the estimate of backend/core/limits.py: a 100-ticket page with timelines and photos is ~51,000
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery, ReportsQuery,
@@ -151,27 +149,32 @@ Subscription.__strawberry_definition__.description = "Live updates over graphql-
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema with limits built once, so the validation cache keeps hitting."""
+    """The schema with limits and caches built once, so the validation cache keeps hitting."""
+    budget = QueryBudget(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_fields=MAX_FIELDS, max_cost=MAX_COST)
     extensions: list[Any] = [
         MetricsExtension,
         CodedErrors,
-        QueryDepthLimiter(max_depth=MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
+        # parse, budget, validate, cached by text (in place of ParserCache and ValidationCache, which keep any
+        # document they see): a document over the budget meets no standard rule and is never kept
+        budget.extension(),
+        StringLiteralGuard(),
     ]
     if production:
         from strawberry.extensions import DisableIntrospection
 
-        extensions.append(DisableIntrospection())
-    return strawberry.Schema(
+        extensions += [DisableIntrospection(), HideSuggestions]
+    built = strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
+        execution_context_class=SuggestionFreeExecution if production else None,
     )
+    # Every object type implementing Node checks its domain's visibility rule on every path (core.access).
+    guard_schema(built._schema)
+    return built
 
 
 schema = build_schema()

@@ -28,6 +28,16 @@ class SettingsError(RuntimeError):
     """Raised when production settings are missing or unsafe."""
 
 
+SMS_BACKENDS = ("aliyun", "standin", "capture")
+# Alibaba Cloud SMS's public endpoint (the SDK's own default for the mainland regions).
+SMS_ALIYUN_ENDPOINT = "dysmsapi.aliyuncs.com"
+# The SMS templates, by the name the code sends with: one per code purpose, and one for notices.
+SMS_TEMPLATE_NAMES = ("login", "reset", "bind", "notice")
+# Dev credentials for the local stand-in: it checks the SDK's signature with these; prod refuses them.
+SMS_DEV_KEY_ID = "courtyard-dev-sms-key"
+SMS_DEV_KEY_SECRET = "courtyard-dev-sms-secret"
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -39,7 +49,13 @@ class Settings:
     hash_key: bytes  # 32 bytes: HMAC key for the searchable hashes of encrypted columns
     host: str = "127.0.0.1"
     port: int = 8000
-    sms_backend: str = "log"  # log | capture
+    sms_backend: str = "standin"  # aliyun | standin (dev: a local copy of the provider) | capture (tests)
+    sms_access_key_id: str = ""
+    sms_access_key_secret: str = ""
+    sms_sign_name: str = ""
+    # Template codes by name (SMS_TEMPLATE_NAMES): login, reset and bind take ${code}; notice ${subject}, ${status}.
+    sms_templates: dict[str, str] = field(default_factory=dict)
+    sms_endpoint: str = SMS_ALIYUN_ENDPOINT  # host[:port]; standin: a loopback address it listens on
     wechat_appid: str = ""
     wechat_secret: str = ""
     wechat_api_base: str = "https://api.weixin.qq.com"
@@ -51,6 +67,7 @@ class Settings:
     log_json: bool = True
     # Seconds between runs of the housekeeping job (expired positions, abandoned uploads); 0 turns it off.
     maintenance_interval: int = 900
+    metrics_token: str = ""  # prod: /metrics answers only `Authorization: Bearer <token>` (404 when unset)
 
     @property
     def dev(self) -> bool:
@@ -85,6 +102,45 @@ def _dev_secrets(data_dir: Path) -> dict[str, str]:
     return values
 
 
+def _sms_settings(env: dict[str, str], mode: str, port: int) -> dict[str, Any]:
+    """SMS_* settings: prod must send through Alibaba Cloud with every credential and template set."""
+    backend = env.get("SMS_BACKEND") or {"prod": "aliyun", "test": "capture"}.get(mode, "standin")
+    if backend not in SMS_BACKENDS:
+        raise SettingsError("SMS_BACKEND must be " + ", ".join(SMS_BACKENDS))
+    templates = {name: env.get(f"SMS_TEMPLATE_{name.upper()}", "") for name in SMS_TEMPLATE_NAMES}
+    values = {
+        "sms_backend": backend,
+        "sms_access_key_id": env.get("SMS_ACCESS_KEY_ID", ""),
+        "sms_access_key_secret": env.get("SMS_ACCESS_KEY_SECRET", ""),
+        "sms_sign_name": env.get("SMS_SIGN_NAME", ""),
+        "sms_templates": templates,
+        "sms_endpoint": env.get("SMS_ENDPOINT", ""),
+    }
+    if mode == "prod" and backend != "aliyun":
+        raise SettingsError("production sends SMS through Alibaba Cloud: set SMS_BACKEND=aliyun")
+    if backend == "aliyun":
+        names = ["SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME",
+                 *(f"SMS_TEMPLATE_{name.upper()}" for name in SMS_TEMPLATE_NAMES)]
+        missing = [name for name in names if not env.get(name, "").strip()]
+        if missing:
+            raise SettingsError("SMS_BACKEND=aliyun needs " + ", ".join(missing))
+        if values["sms_access_key_secret"] == SMS_DEV_KEY_SECRET:
+            raise SettingsError("SMS_ACCESS_KEY_SECRET is the development placeholder")
+    else:
+        # The stand-in and the test capture: placeholders, so a fresh checkout signs in by SMS with no account.
+        values["sms_access_key_id"] = values["sms_access_key_id"] or SMS_DEV_KEY_ID
+        values["sms_access_key_secret"] = values["sms_access_key_secret"] or SMS_DEV_KEY_SECRET
+        values["sms_sign_name"] = values["sms_sign_name"] or "Courtyard"
+        values["sms_templates"] = {name: code or f"SMS_DEV_{name.upper()}" for name, code in templates.items()}
+    endpoint = values["sms_endpoint"] or (f"127.0.0.1:{port + 1}" if backend == "standin" else SMS_ALIYUN_ENDPOINT)
+    if "/" in endpoint or not endpoint.strip():
+        raise SettingsError("SMS_ENDPOINT is a host[:port], without scheme or path")
+    if backend == "standin" and endpoint.rsplit(":", 1)[0] not in ("127.0.0.1", "localhost", "[::1]"):
+        raise SettingsError("the SMS stand-in only listens on loopback: SMS_ENDPOINT=127.0.0.1:<port>")
+    values["sms_endpoint"] = endpoint
+    return values
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment; dev fills missing secrets, prod refuses to start."""
     env = dict(os.environ if environ is None else environ)
@@ -106,6 +162,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env.setdefault(name, generated[name])
             if not env[name]:
                 env[name] = generated[name]
+    port = int(env.get("PORT", "8000"))
     origins = [o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip()]
     return Settings(
         env=mode,
@@ -116,14 +173,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         field_key=_b64key(env["FIELD_ENCRYPTION_KEY"], "FIELD_ENCRYPTION_KEY"),
         hash_key=_b64key(env["FIELD_HASH_KEY"], "FIELD_HASH_KEY"),
         host=env.get("HOST", "127.0.0.1"),
-        port=int(env.get("PORT", "8000")),
-        sms_backend=env.get("SMS_BACKEND", "capture" if mode == "test" else "log"),
+        port=port,
+        **_sms_settings(env, mode, port),
         wechat_appid=env.get("WECHAT_APPID", "wx-dev-appid"),
         wechat_secret=env.get("WECHAT_SECRET", "wx-dev-secret"),
         wechat_api_base=env.get("WECHAT_API_BASE", "https://api.weixin.qq.com"),
         allowed_origins=origins,
         log_json=env.get("LOG_FORMAT", "json") == "json",
         maintenance_interval=int(env.get("MAINTENANCE_INTERVAL", "0" if mode == "test" else "900")),
+        metrics_token=env.get("METRICS_TOKEN", ""),
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from backend.cli import migrate
 from backend.core.runtime import CaptureSmsSender, get_runtime
 from backend.settings import load_settings, override_settings
 from tests.support.db import create_database, drop_database
+from tests.support.secrets_scan import RunScanner, report
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
@@ -54,6 +56,19 @@ class Api:
         body = await self.raw(query, variables, token)
         assert not body.get("errors"), body
         return body["data"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secrets_in_logs() -> Iterator[None]:
+    """Every log record of the run, as written: a full mobile, a JWT, a refresh token or a sent code fails it."""
+    root = logging.getLogger()
+    scanner = RunScanner()
+    root.handlers.insert(0, scanner)  # ahead of the app's handler, whose redaction filter rewrites records
+    yield
+    root.removeHandler(scanner)
+    findings = scanner.all_findings(CaptureSmsSender.issued_codes)
+    if findings:
+        pytest.fail(report(findings, "this test run's logs"), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -91,6 +91,11 @@ class Loaders:
         self._ctx = ctx
         self._shared = shared
         self._made: dict[str, DataLoader[Any, Any]] = {}
+        # Object visibility decided for this request (core.access): (type name, pk) -> may the caller see it.
+        self.visibility: dict[tuple[str, int], bool] = {}
+        self.visibility_loaders: dict[str, DataLoader[Any, bool]] = {}
+        # Per-request facts about the caller that several rules read (e.g. the units they are bound to).
+        self.memo: dict[str, Any] = {}
 
     def shares(self, name: str) -> bool:
         """Whether `name` resolves through loads shared with other subscribers of the same event."""

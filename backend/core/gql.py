@@ -11,7 +11,7 @@ import strawberry
 from strawberry.types import Info
 from tortoise.transactions import in_transaction
 
-from backend.core import events, metrics
+from backend.core import access, events, metrics
 from backend.core.context import Context
 from backend.core.errors import COMMON_CODES, Codes, DomainError
 from backend.core.ids import encode_id
@@ -34,9 +34,22 @@ NODE_TYPES: dict[str, tuple[type, NodeResolver]] = {}
 
 
 def register_node(cls: type, resolve: NodeResolver) -> None:
-    """Make `cls` fetchable through `node(id:)`; `resolve` must apply the same access rules as lists."""
+    """Make `cls` fetchable through `node(id:)`.
+
+    A type whose domain registered no visibility rule (core.access.rule) gets `resolve` as its rule: an object is
+    visible exactly when `node(id:)` would return it. Either way `node` and the rule agree by construction.
+    """
     name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
     NODE_TYPES[name] = (cls, resolve)
+    if name not in access.RULES:
+
+        async def by_node(ctx: Context, objs: list[Any]) -> list[bool]:
+            pks = [o._pk for o in objs]
+            found = {o._pk for o in await resolve(ctx, list(dict.fromkeys(pks))) if o is not None}
+            return [pk in found for pk in pks]
+
+        by_node.derived = True  # type: ignore[attr-defined] - a rule registered later replaces it
+        access.RULES[name] = by_node
 
 
 def error_types(domain: str, codes: Sequence[str] = ()) -> tuple[type[Enum], type]:

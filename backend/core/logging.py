@@ -1,4 +1,4 @@
-"""Structured logs: JSON lines on stderr, each carrying the id of the request that wrote it."""
+"""Structured logs: JSON lines on stderr, each carrying the id of the request that wrote it, secrets masked."""
 
 from __future__ import annotations
 
@@ -39,6 +39,81 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+_MASK = "***"
+# Names whose values are secrets wherever they appear: `password=…`, `"refresh_token": "…"`, `secret: …`.
+_SECRET_NAME = r"[A-Za-z_-]*(?:password|passwd|token|secret|authorization|signature)[A-Za-z_-]*"
+# Names of codes: one-time codes are secrets, but error codes (UPPER_SNAKE) and HTTP statuses are not.
+_CODE_NAME = r"[A-Za-z_-]*code"
+_NOT_A_SECRET_CODE = re.compile(r"[A-Z][A-Z_]*|[1-5][0-9]{2}")
+_SEP = r"""(["']?\s*[:=]\s*["']?)"""
+_VALUE = r"""([^\s"'&,;}\]]+)"""
+_REDACTIONS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"\b((?i:bearer))\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + _MASK),
+    # JSON Web Tokens (our access tokens), whole or cut short.
+    (re.compile(r"eyJ[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){0,2}"), "eyJ" + _MASK),
+    # Our refresh tokens: rt.<session>.<secret>.
+    (re.compile(r"\brt\.[0-9a-f]{32}\.[A-Za-z0-9_-]+"), "rt." + _MASK),
+    (re.compile(rf"\b((?i:{_SECRET_NAME})){_SEP}{_VALUE}"), r"\1\2" + _MASK),
+    (re.compile(rf"\b((?i:{_CODE_NAME})){_SEP}{_VALUE}"),
+     lambda m: m.group(0) if _NOT_A_SECRET_CODE.fullmatch(m.group(3)) else m.group(1) + m.group(2) + _MASK),
+    # Free text: "code 123456", "code is 123456", "验证码：123456".
+    (re.compile(r"((?i:\bcode)|验证码)(\s*(?:is\s+)?[:：]?\s*)([0-9]{4,8})(?![0-9])"), r"\1\2" + _MASK),
+    # Mainland mobiles (with or without +86), as whole words: 138****1234, the way staff screens show them.
+    # Digits inside hex ids (request and session ids) are left alone.
+    (re.compile(r"(?<![0-9A-Za-z])(?:\+?86[ -]?)?(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9A-Za-z])"), r"\1****\2"),
+)
+_SECRET_KEY = re.compile(rf"(?i:{_SECRET_NAME})")
+_CODE_KEY = re.compile(rf"(?i:{_CODE_NAME})")
+
+
+def redact(text: str) -> str:
+    """Mask mobiles, JWTs, bearer tokens and the values of code/password/token/secret names in `text`."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _redact_value(key: str, value: Any) -> Any:  # noqa: ANN401 - whatever was passed in `extra`
+    if _SECRET_KEY.fullmatch(key):
+        return _MASK if value not in (None, "") else value
+    if _CODE_KEY.fullmatch(key) and value not in (None, "") and not _NOT_A_SECRET_CODE.fullmatch(str(value)):
+        return _MASK
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_redact_value("", v) for v in value]
+    return value
+
+
+class RedactFilter(logging.Filter):
+    """Mask secrets in a record's message, `extra` fields, exception and stack text before it is written.
+
+    The record is rewritten in place, so handlers that run after this one (error trackers, test capture) get
+    the masked text too. It is a safety net: code should not log these in the first place.
+    """
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.msg = redact(record.getMessage())
+        except Exception:  # noqa: BLE001 - a broken %-format: keep the raw template, masked
+            record.msg = redact(str(record.msg))
+        record.args = None
+        for key, value in list(vars(record).items()):
+            if key not in _RESERVED and not key.startswith("_"):
+                setattr(record, key, _redact_value(key, value))
+        if record.exc_info:
+            record.exc_text = redact(self._formatter.formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, request_id, extras, then exc/stack if any."""
 
@@ -55,7 +130,8 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-            entry["exc"] = self.formatException(record.exc_info)
+            # RedactFilter leaves the masked text in exc_text.
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
         elif record.exc_text:
             entry["exc"] = record.exc_text
         if record.stack_info:
@@ -76,6 +152,7 @@ def configure_logging(*, json_format: bool = True, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     setattr(handler, _HANDLER_MARK, True)
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactFilter())
     handler.setFormatter(JsonFormatter() if json_format else logging.Formatter(_TEXT_FORMAT))
     root.addHandler(handler)
     root.setLevel(level.upper())
@@ -89,6 +166,10 @@ def configure_logging(*, json_format: bool = True, level: str = "INFO") -> None:
     uv_access.handlers.clear()
     uv_access.propagate = False
     uv_access.disabled = True
+    # httpx logs every request's full URL at INFO: WeChat's jscode2session URL carries the app secret and the
+    # user's login code in its query.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import threading
 import time
@@ -18,8 +19,10 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from strawberry.extensions import SchemaExtension
+
+from backend.settings import get_settings
 
 # Our own registry: no process/platform collectors from the global one, and tests can import freely.
 REGISTRY = CollectorRegistry()
@@ -199,5 +202,16 @@ class HttpMetricsMiddleware:
 
 
 async def metrics_endpoint(request: Request) -> Response:
-    """Serve the registry in the Prometheus text format."""
+    """Serve the registry in the Prometheus text format; in production only to the holder of METRICS_TOKEN."""
+    settings = get_settings()
+    if not settings.dev and not _scraper_authorized(request, settings.metrics_token):
+        # Operation names, error counts and socket numbers are reconnaissance: look like no such page.
+        return PlainTextResponse("Not Found", status_code=404)
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+def _scraper_authorized(request: Request, token: str) -> bool:
+    if not token:
+        return False
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())

@@ -83,3 +83,21 @@ def scoped(qs: Any, ctx: Context, perm: Perm, community_field: str | None = "com
     if communities is not None and community_field:
         qs = qs.filter(**{f"{community_field}__in": list(communities)})
     return qs
+
+
+def covers(ctx: Context, perm: Perm, company_id: int | None, community_id: int | None) -> bool:
+    """Whether the caller holds `perm` over a row of this company and community (None: company-wide rows need a
+    company-wide grant)."""
+    p = ctx.principal
+    if p is None or p.company_id is None or company_id != p.company_id or perm not in p.grants:
+        return False
+    scope = p.grants[perm]
+    return scope is None or (community_id is not None and community_id in scope)
+
+
+def works_in(ctx: Context, company_id: int | None, community_id: int | None) -> bool:
+    """Whether any of the caller's grants covers this community of this company (staff working there)."""
+    p = ctx.principal
+    if p is None or p.company_id is None or company_id != p.company_id:
+        return False
+    return any(scope is None or (community_id is not None and community_id in scope) for scope in p.grants.values())

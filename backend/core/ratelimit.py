@@ -31,8 +31,13 @@ class RateLimiter(Protocol):
         """Count one event under every rule, or raise RATE_LIMITED and count nothing."""
         ...
 
+    async def refund(self, key: str, rules: Sequence[Rule]) -> None:
+        """Give back one event counted by `hit` (an attempt that turned out fine); never below zero."""
+        ...
+
     async def peek(self, key: str, rules: Sequence[Rule]) -> bool:
-        """True when a hit would be allowed now; counts nothing."""
+        """True when a hit would be allowed now; counts nothing. Never gate a check on it: parallel
+        requests all see the same answer; `hit` first, then `refund` when the attempt succeeds."""
         ...
 
     async def reset(self, key: str, rules: Sequence[Rule]) -> None:
@@ -104,6 +109,18 @@ class MemoryRateLimiter:
             self._counts[slot] = self._counts.get(slot, 0) + 1
             self._expires[slot] = (slot[2] + 1) * rule.window
 
+    async def refund(self, key: str, rules: Sequence[Rule]) -> None:
+        # A refund that lands in the next window returns one of that window's slots: at most one per success.
+        now = self._now()
+        for rule in rules:
+            slot = self._slot(now, key, rule)
+            left = self._counts.get(slot, 0) - 1
+            if left > 0:
+                self._counts[slot] = left
+            else:
+                self._counts.pop(slot, None)
+                self._expires.pop(slot, None)
+
     async def peek(self, key: str, rules: Sequence[Rule]) -> bool:
         return not self._exhausted(self._now(), key, rules)
 
@@ -148,6 +165,16 @@ end
 return refused
 """
 
+# Decrement each counter that is above zero (a refund never creates a key or goes negative).
+_REFUND_SCRIPT = """
+for i = 1, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then
+    redis.call('DECR', KEYS[i])
+  end
+end
+return 0
+"""
+
 
 class RedisRateLimiter:
     """Counters in Redis, shared by every process that uses the same prefix."""
@@ -166,6 +193,7 @@ class RedisRateLimiter:
         self._now = now
         self._owns_client = owns_client
         self._hit_script = redis.register_script(_HIT_SCRIPT)
+        self._refund_script = redis.register_script(_REFUND_SCRIPT)
 
     def _key(self, now: float, key: str, rule: Rule) -> str:
         return f"{self._prefix}{rule.name}:{key}:{_window_index(now, rule)}"
@@ -185,6 +213,11 @@ class RedisRateLimiter:
         refused = await self._hit_script(keys=keys, args=args)
         if refused:
             raise _refusal(max(_seconds_left(now, rules[int(i) - 1]) for i in refused), field)
+
+    async def refund(self, key: str, rules: Sequence[Rule]) -> None:
+        if rules:
+            now = self._now()
+            await self._refund_script(keys=[self._key(now, key, r) for r in rules])
 
     async def peek(self, key: str, rules: Sequence[Rule]) -> bool:
         counts = await self._counts(self._now(), key, rules)

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 
-log = logging.getLogger("courtyard.sms")
+from backend.core.sms import CaptureSmsSender, SmsSender, build_sms_sender
 
-
-class SmsSender(Protocol):
-    async def send(self, phone: str, text: str) -> None: ...
-
-
-class LogSmsSender:
-    """Dev sender: writes the message to the log instead of sending it."""
-
-    async def send(self, phone: str, text: str) -> None:
-        log.warning("SMS to %s: %s", phone, text)
-
-
-@dataclass
-class CaptureSmsSender:
-    """Test sender: keeps every message so a test can read the code."""
-
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    async def send(self, phone: str, text: str) -> None:
-        self.sent.append((phone, text))
-
-    def last_code(self, phone: str) -> str:
-        for to, text in reversed(self.sent):
-            if to == phone:
-                return "".join(ch for ch in text if ch.isdigit())[:6]
-        raise LookupError(phone)
+__all__ = ["CaptureSmsSender", "Runtime", "SmsSender", "build_runtime", "get_runtime", "set_runtime"]
 
 
 @dataclass
@@ -63,13 +37,14 @@ def build_runtime(*, redis_url: str | None, sms_backend: str, transport: Any = N
     from backend.core.storage import LocalStorage
     from backend.settings import get_settings
 
-    sms: SmsSender = CaptureSmsSender() if sms_backend == "capture" else LogSmsSender()
+    settings = get_settings()
+    sms = build_sms_sender(settings, backend=sms_backend)
     return Runtime(
         broker=create_broker(redis_url),
         limiter=create_rate_limiter(redis_url),
         sms=sms,
         http=httpx.AsyncClient(timeout=10.0, transport=transport),
-        storage=LocalStorage((data_dir or get_settings().data_dir) / "uploads"),
+        storage=LocalStorage((data_dir or settings.data_dir) / "uploads"),
     )
 
 

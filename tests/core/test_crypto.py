@@ -11,15 +11,21 @@ import pytest
 
 from backend.core.crypto import (
     InvalidPhone,
+    decrypt_legacy,
     decrypt_str,
     encrypt_str,
+    is_legacy,
     keyed_hash,
     mask_phone,
     normalize_phone,
+    open_phone,
     phone_hash,
+    seal_phone,
     token_hash,
 )
 from backend.settings import load_settings, override_settings
+
+PLACE = "user_account.phone_enc:row-1"
 
 
 def _use_settings(data_dir: Path) -> None:
@@ -109,24 +115,24 @@ def test_token_hash_is_sha256() -> None:
 
 @pytest.mark.parametrize("plain", ["", "13812345678", "北京市朝阳区 1-2-301", "x" * 5000])
 def test_encrypt_round_trip(plain: str) -> None:
-    token = encrypt_str(plain)
+    token = encrypt_str(plain, bound_to=PLACE)
     assert plain not in token or plain == ""
-    assert decrypt_str(token) == plain
+    assert decrypt_str(token, bound_to=PLACE) == plain
 
 
 def test_encryption_is_randomised_and_urlsafe() -> None:
-    first, second = encrypt_str("same"), encrypt_str("same")
+    first, second = encrypt_str("same", bound_to=PLACE), encrypt_str("same", bound_to=PLACE)
     assert first != second
     assert set(first) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
 
 
 def test_tampering_is_detected() -> None:
-    raw = bytearray(base64.urlsafe_b64decode(encrypt_str("13812345678")))
+    raw = bytearray(base64.urlsafe_b64decode(encrypt_str("13812345678", bound_to=PLACE)))
     for index in (0, 5, len(raw) - 1):  # version byte, nonce, tag
         changed = bytearray(raw)
         changed[index] ^= 0x01
         with pytest.raises(ValueError):
-            decrypt_str(base64.urlsafe_b64encode(bytes(changed)).decode())
+            decrypt_str(base64.urlsafe_b64encode(bytes(changed)).decode(), bound_to=PLACE)
 
 
 @pytest.mark.parametrize(
@@ -134,11 +140,49 @@ def test_tampering_is_detected() -> None:
 )
 def test_garbage_is_refused(token: str) -> None:
     with pytest.raises(ValueError):
-        decrypt_str(token)
+        decrypt_str(token, bound_to=PLACE)
 
 
 def test_another_key_cannot_decrypt(tmp_path: Path) -> None:
-    token = encrypt_str("secret")
+    token = encrypt_str("secret", bound_to=PLACE)
     _use_settings(tmp_path / "other")
     with pytest.raises(ValueError):
-        decrypt_str(token)
+        decrypt_str(token, bound_to=PLACE)
+
+
+def test_a_value_opens_only_where_it_was_sealed() -> None:
+    # the same key, another column or another row: refused, so values cannot be swapped between rows
+    token = encrypt_str("13812345678", bound_to=PLACE)
+    for elsewhere in ("user_account.phone_enc:other-row", "other_table.phone_enc:row-1", ""):
+        with pytest.raises(ValueError):
+            decrypt_str(token, bound_to=elsewhere)
+    with pytest.raises(ValueError):
+        encrypt_str("x", bound_to="")
+
+
+def test_user_phones_are_bound_to_their_rows() -> None:
+    enc_a, hash_a = seal_phone("13812345678")
+    enc_b, hash_b = seal_phone("13912345678")
+    assert open_phone(enc_a, hash_a) == "13812345678"
+    with pytest.raises(ValueError):  # a's encrypted phone moved into b's row
+        open_phone(enc_a, hash_b)
+
+
+def test_legacy_values_are_read_only_for_resealing() -> None:
+    legacy = _legacy_token("13812345678")
+    assert is_legacy(legacy) and decrypt_legacy(legacy) == "13812345678"
+    with pytest.raises(ValueError):
+        decrypt_str(legacy, bound_to=PLACE)
+
+
+def _legacy_token(plain: str) -> str:
+    """A value as the first format wrote it (version 1, no binding)."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from backend.settings import get_settings
+
+    nonce = os.urandom(12)
+    sealed = AESGCM(get_settings().field_key).encrypt(nonce, plain.encode(), b"\x01")
+    return base64.urlsafe_b64encode(b"\x01" + nonce + sealed).decode()

@@ -33,7 +33,7 @@ from tortoise import Tortoise
 
 from backend.core.gql import NODE_TYPES
 from backend.core.ids import decode_any, decode_id, encode_id
-from backend.domains.accounts.models import Role, StaffMember, User
+from backend.domains.accounts.models import Role, StaffInvitation, StaffMember, User
 from backend.domains.audit.models import AuditLog
 from backend.domains.files.models import FileKind, Upload, UploadPurpose
 from backend.domains.imports.models import ImportJob, ImportKind
@@ -76,12 +76,16 @@ ID_PREFIXES = {
     "role": "Role",
     "binding": "UnitBinding",
     "householdMember": "UnitBinding",
+    "householdInvitation": "UnitBinding",
+    "staffInvitation": "StaffInvitation",
     "ticket": "Ticket",
     "repairCategory": "RepairCategory",
 }
 # Which of world A's objects an operation's `id` is probed with, where the default would be refused for a
-# trivial reason (household removal only applies to approved family members or tenants).
-TARGET_VARIANT = {"householdMemberRemove": "household"}
+# trivial reason (household removal only applies to approved family members or tenants; only an invitation can be
+# accepted or declined).
+TARGET_VARIANT = {"householdMemberRemove": "household", "householdInvitationAccept": "invited",
+                  "householdInvitationDecline": "invited"}
 # Operations whose ID arguments are probed elsewhere in this file.
 COVERED_ELSEWHERE = {("Query", "node"), ("Query", "nodes")}
 # Operations that legitimately accept another company's ID: a signed-in person may ask to be bound to any
@@ -198,6 +202,12 @@ async def _side(api: Any, label: str) -> Side:
                "idempotencyKey": "matrix"}}, token=s.tokens["owner"])
     ticket = data["ticketCreate"]["ticket"]["id"]
     notification = await Notification.create(user_id=w.admin.id, company_id=w.company.id, kind="probe", title="t")
+    # An existing account invited to the staff, and one invited into the owner's household (neither answered yet).
+    invitation = await StaffInvitation.create(company_id=w.company.id, user=await make_user(f"Staff invitee {label}"),
+                                              invited_by_id=w.admin.id, name="Invitee", grants=[[role.id, None]])
+    invited = await UnitBinding.create(company_id=w.company.id, community_id=w.community.id, unit=w.unit,
+                                       user=await make_user(f"Household invitee {label}"), relation=Relation.FAMILY,
+                                       status=BindingStatus.INVITED, added_by=w.owner, invited_name="Cousin")
     # Every registered Node type needs an entry here (global types map to their shared rows).
     s.instances = {
         "Company": [encode_id("Company", w.company.id)],
@@ -214,10 +224,12 @@ async def _side(api: Any, label: str) -> Side:
         "Ticket": [ticket],
         "RepairCategory": [category],
         "Notification": [encode_id("Notification", notification.id)],
+        "StaffInvitation": [encode_id("StaffInvitation", invitation.id)],
     }
     # The object an ID argument of each type is probed with (first of each list; variants by name).
     s.targets = {name: ids[0] for name, ids in s.instances.items()}
     s.targets["UnitBinding:household"] = encode_id("UnitBinding", family.id)
+    s.targets["UnitBinding:invited"] = encode_id("UnitBinding", invited.id)
     return s
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.secrets_scan import outbox_codes, report, scan_text
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
@@ -75,6 +77,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         except ProcessLookupError:
             pass
         proc.wait(timeout=STOP_TIMEOUT)
+
+
+def check_log_for_secrets(log_path: Path, data_dir: Path) -> None:
+    """Fail when a server's log holds a full mobile, a JWT, a refresh token or a code its SMS stand-in took."""
+    try:
+        text = log_path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    findings = scan_text(text, outbox_codes(data_dir))
+    if findings:
+        raise AssertionError(report(findings, f"the server log {log_path}"))
 
 
 def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log_path: Path, stdout_path: Path) -> None:
@@ -144,5 +157,6 @@ def live_server(
             yield LiveServer(url=base, log_path=log_path, stdout_path=stdout_path, pid=proc.pid)
         finally:
             _stop(proc)
+            check_log_for_secrets(log_path, data_dir)
     finally:
         shutil.rmtree(logs, ignore_errors=True)

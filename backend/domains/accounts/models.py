@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -76,3 +78,37 @@ class StaffGrant(Model):
 
     class Meta:
         table = "staff_grant"
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+# An offer to join a company's staff, made to someone who already has an account. Kept apart from StaffMember so
+# that nothing which reads memberships (sign-in, grants, staff lists and exports, dispatch) can see it: the
+# membership exists only once the invitee accepts. `name` is what the inviter typed, never the account's name.
+class StaffInvitation(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="staff_invitations", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="staff_invitations", on_delete=fields.CASCADE
+    )
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="staff_invitations_sent", null=True, on_delete=fields.SET_NULL
+    )
+    name = fields.CharField(max_length=50)
+    title = fields.CharField(max_length=50, default="")
+    # [[role id, community id or null], ...]: checked again when accepted (a community may be gone by then).
+    grants = fields.JSONField(default=list)
+    status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    responded_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "staff_invitation"
+        indexes = (("user_id", "status"), ("company_id", "status"))

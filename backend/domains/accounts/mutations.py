@@ -1,4 +1,4 @@
-"""Thin mutation resolvers for staff accounts, role templates and platform administrators."""
+"""Thin mutation resolvers for staff accounts and invitations, role templates and platform administrators."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from strawberry.types import Info
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import run_mutation
 from backend.core.ids import decode_id, encode_id
-from backend.core.permissions import Perm, require_perm, require_platform_admin
-from backend.domains.accounts import service
+from backend.core.permissions import Perm, require_perm, require_platform_admin, require_user
+from backend.domains.accounts import models, service
 from backend.domains.accounts.types import (
     AccountErrors,
     GrantInput,
@@ -19,6 +19,9 @@ from backend.domains.accounts.types import (
     RolePayload,
     RoleUpdateInput,
     StaffCreateInput,
+    StaffCreatePayload,
+    StaffInvitation,
+    StaffInvitationPayload,
     StaffMember,
     StaffPayload,
     StaffUpdateInput,
@@ -47,19 +50,59 @@ def _summary(grants: list[GrantInput] | None) -> list[dict[str, Any]] | None:
 
 @strawberry.type
 class AccountsMutation:
-    @strawberry.mutation(description="Add a staff member to the caller's company with roles.")
-    async def staff_create(self, info: Info, input: StaffCreateInput) -> StaffPayload:
+    @strawberry.mutation(description="Add a staff member to the caller's company with roles: a new number gets an "
+                                     "account and joins at once; an existing account is invited and joins when its "
+                                     "owner accepts. Nobody's name, phone or password is changed.")
+    async def staff_create(self, info: Info, input: StaffCreateInput) -> StaffCreatePayload:
         async def run() -> dict[str, Any]:
             company_id = require_perm(info.context, Perm.STAFF_WRITE)
-            staff = await service.create_staff(
+            added = await service.create_staff(
                 company_id=company_id, phone=input.phone, name=input.name, password=input.password,
-                title=input.title or "", grants=_grants(input.grants),
+                title=input.title or "", grants=_grants(input.grants), invited_by=info.context.principal.user_id,
             )
-            return {"staff_member": StaffMember.from_model(staff), "_audit": {
-                "target_type": "StaffMember", "target_id": encode_id("StaffMember", staff.id),
-                "summary": {"name": input.name, "grants": _summary(input.grants)}}}
+            summary = {"name": input.name, "grants": _summary(input.grants)}
+            if isinstance(added, models.StaffInvitation):
+                return {"staff_member": None, "invitation": StaffInvitation.from_model(added), "_audit": {
+                    "target_type": "StaffInvitation", "target_id": encode_id("StaffInvitation", added.id),
+                    "summary": summary}}
+            return {"staff_member": StaffMember.from_model(added), "invitation": None, "_audit": {
+                "target_type": "StaffMember", "target_id": encode_id("StaffMember", added.id), "summary": summary}}
 
-        return await run_mutation(info, StaffPayload, AccountErrors, run, audit="staff.create")
+        return await run_mutation(info, StaffCreatePayload, AccountErrors, run, audit="staff.create")
+
+    @strawberry.mutation(description="Withdraw a staff invitation of the caller's company not yet answered.")
+    async def staff_invitation_cancel(self, info: Info, id: strawberry.ID) -> StaffInvitationPayload:
+        async def run() -> dict[str, Any]:
+            company_id = require_perm(info.context, Perm.STAFF_WRITE)
+            row = await service.cancel_staff_invitation(
+                invitation_id=decode_id(id, "StaffInvitation"), company_id=company_id
+            )
+            return {"invitation": StaffInvitation.from_model(row), "_audit": {
+                "target_type": "StaffInvitation", "target_id": id, "summary": {}}}
+
+        return await run_mutation(info, StaffInvitationPayload, AccountErrors, run, audit="staffInvitation.cancel")
+
+    @strawberry.mutation(description="Accept an invitation to a company's staff sent to you: its roles apply from "
+                                     "your next request in that company (switch with authSwitchCompany).")
+    async def staff_invitation_accept(self, info: Info, id: strawberry.ID) -> StaffInvitationPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            row = await service.accept_staff_invitation(invitation_id=decode_id(id, "StaffInvitation"), user_id=uid)
+            # Recorded in the inviting company's log: the invitee now works there.
+            return {"invitation": StaffInvitation.from_model(row), "_audit": {
+                "target_type": "StaffInvitation", "target_id": id, "summary": {},
+                "company_id": row.company_id}}  # type: ignore[attr-defined]
+
+        return await run_mutation(info, StaffInvitationPayload, AccountErrors, run, audit="staffInvitation.accept")
+
+    @strawberry.mutation(description="Decline an invitation to a company's staff sent to you.")
+    async def staff_invitation_decline(self, info: Info, id: strawberry.ID) -> StaffInvitationPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            row = await service.decline_staff_invitation(invitation_id=decode_id(id, "StaffInvitation"), user_id=uid)
+            return {"invitation": StaffInvitation.from_model(row)}
+
+        return await run_mutation(info, StaffInvitationPayload, AccountErrors, run)
 
     @strawberry.mutation(description="Change a staff member's title, roles or status; applies on their next request.")
     async def staff_update(self, info: Info, id: strawberry.ID, input: StaffUpdateInput) -> StaffPayload:
@@ -90,8 +133,12 @@ class AccountsMutation:
 
         return await run_mutation(info, RolePayload, AccountErrors, run, audit="role.update")
 
-    @strawberry.mutation(description="Make a person a platform administrator (platform).")
-    async def platform_admin_create(self, info: Info, phone: str, name: str, password: str) -> UserPayload:
+    @strawberry.mutation(description="Make a person a platform administrator (platform). A new number gets an account "
+                                     "with this name and password; an existing account only gains the role and keeps "
+                                     "its own name and password (a password given for it is refused: ACCOUNT_EXISTS).")
+    async def platform_admin_create(
+        self, info: Info, phone: str, name: str, password: str | None = None
+    ) -> UserPayload:
         async def run() -> dict[str, Any]:
             require_platform_admin(info.context)
             user = await service.create_platform_admin(phone=phone, name=name, password=password)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
 from backend.core.errors import DomainError
 from backend.core.gql import register_node
 from backend.core.pagination import Connection, paginate
-from backend.core.permissions import Perm, has_perm, require_platform_admin, require_user, scoped
+from backend.core.permissions import Perm, require_platform_admin, require_user, scoped
+from backend.domains.accounts import access as _access  # noqa: F401 - registers the visibility rules
 from backend.domains.accounts import models
 from backend.domains.accounts.types import Role, StaffMember, User
-from backend.domains.residents.models import BindingStatus, UnitBinding
 
 
 async def list_staff(
@@ -60,43 +61,6 @@ class AccountsQuery:
         return [User.from_model(u) for u in await models.User.filter(is_platform_admin=True).order_by("id").limit(100)]
 
 
-async def _users(ctx: Context, pks: list[int]) -> list[object]:
-    p = ctx.principal
-    if p is None:
-        return [None] * len(pks)
-    allowed: set[int] = {p.user_id} & set(pks)
-    if p.is_platform_admin:
-        allowed = set(pks)
-    else:
-        if has_perm(ctx, Perm.OWNER_READ):
-            qs = scoped(UnitBinding.filter(user_id__in=pks, status=BindingStatus.APPROVED), ctx, Perm.OWNER_READ)
-            allowed |= set(await qs.values_list("user_id", flat=True))
-        if has_perm(ctx, Perm.BINDING_REVIEW):
-            qs = scoped(UnitBinding.filter(user_id__in=pks), ctx, Perm.BINDING_REVIEW)
-            allowed |= set(await qs.values_list("user_id", flat=True))
-        if has_perm(ctx, Perm.STAFF_READ):
-            allowed |= set(
-                await models.StaffMember.filter(user_id__in=pks, company_id=p.company_id).values_list("user_id", flat=True)
-            )
-    rows = {u.id: u for u in await models.User.filter(id__in=list(allowed))} if allowed else {}
-    return [User.from_model(rows[k]) if k in rows else None for k in pks]
-
-
-async def _roles(ctx: Context, pks: list[int]) -> list[object]:
-    p = ctx.principal
-    if p is None or not (p.is_platform_admin or p.company_id is not None):
-        return [None] * len(pks)
-    rows = {r.id: r for r in await models.Role.filter(id__in=pks)}
-    return [Role.from_model(rows[k]) if k in rows else None for k in pks]
-
-
-async def _staff(ctx: Context, pks: list[int]) -> list[object]:
-    if not has_perm(ctx, Perm.STAFF_READ):
-        return [None] * len(pks)
-    rows = {r.id: r for r in await scoped(models.StaffMember.filter(id__in=pks), ctx, Perm.STAFF_READ, None)}
-    return [StaffMember.from_model(rows[k]) if k in rows else None for k in pks]
-
-
-register_node(User, _users)
-register_node(Role, _roles)
-register_node(StaffMember, _staff)
+register_node(User, nodes_by_pk(models.User, User.from_model))
+register_node(Role, nodes_by_pk(models.Role, Role.from_model))
+register_node(StaffMember, nodes_by_pk(models.StaffMember, StaffMember.from_model))

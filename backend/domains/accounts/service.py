@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
-from backend.core.crypto import InvalidPhone, encrypt_str, normalize_phone, phone_hash
+from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash, seal_phone
 from backend.core.errors import Codes, DomainError
 from backend.core.passwords import hash_password, validate_password_strength
 from backend.core.permissions import Perm
-from backend.domains.accounts.models import Role, StaffGrant, StaffMember, User
-from backend.domains.tenancy.models import Community
+from backend.domains.accounts.models import (
+    InvitationStatus,
+    Role,
+    StaffGrant,
+    StaffInvitation,
+    StaffMember,
+    User,
+)
+from backend.domains.tenancy.models import Community, CompanyStatus
 
 ALL = [p.value for p in Perm]
 ROLE_TEMPLATES: dict[str, tuple[str, str, list[str]]] = {
@@ -34,6 +43,9 @@ ROLE_TEMPLATES: dict[str, tuple[str, str, list[str]]] = {
     "guard": ("门岗保安", "Guard", ["community.read", "gate.access"]),
 }
 MAX_NAME = 50
+# The accounts domain's own error codes (AccountErrorCode in the schema).
+ACCOUNT_EXISTS = "ACCOUNT_EXISTS"  # a password was given for a phone that already has an account
+NOT_PENDING = "NOT_PENDING"  # the invitation was already answered or withdrawn
 
 
 def clean_name(name: str | None, field: str = "name", *, required: bool = False, limit: int = MAX_NAME) -> str:
@@ -91,33 +103,32 @@ async def find_user_by_phone(*, phone: str) -> User | None:
     return await User.filter(phone_hash=phone_hash(phone)).first()
 
 
-async def get_or_create_user(*, phone: str, name: str = "", password: str | None = None) -> User:
-    """Find a user by phone or create one; a given name fills an empty one."""
+async def find_or_create_user(*, phone: str, name: str = "", password: str | None = None) -> tuple[User, bool]:
+    """(user, created): the account with this phone, untouched, or a new one with this name and password."""
     normalized = clean_phone(phone)
     name = clean_name(name)
     user = await find_user_by_phone(phone=normalized)
-    if user is None:
-        pw = None
-        if password:
-            validate_password_strength(password)
-            pw = await hash_password(password)
-        try:
-            user = await User.create(
-                phone_enc=encrypt_str(normalized), phone_hash=phone_hash(normalized), name=name, password_hash=pw
-            )
-        except IntegrityError:  # created concurrently by another request
-            user = await find_user_by_phone(phone=normalized)
-            assert user is not None
-    elif name and not user.name:
-        user.name = name
-        await user.save(update_fields=["name", "updated_at"])
+    if user is not None:
+        return user, False
+    pw = None
+    if password:
+        validate_password_strength(password)
+        pw = await hash_password(password)
+    try:
+        async with in_transaction():  # a savepoint: the surrounding transaction survives a lost race
+            enc, h = seal_phone(normalized)
+            user = await User.create(phone_enc=enc, phone_hash=h, name=name, password_hash=pw)
+    except IntegrityError:  # created concurrently by another request: theirs, and left as it is
+        user = await find_user_by_phone(phone=normalized)
+        assert user is not None
+        return user, False
+    return user, True
+
+
+async def get_or_create_user(*, phone: str, name: str = "", password: str | None = None) -> User:
+    """Find a user by phone or create one; an existing account is never changed (name and password stay theirs)."""
+    user, _ = await find_or_create_user(phone=phone, name=name, password=password)
     return user
-
-
-async def set_password(*, user: User, password: str) -> None:
-    validate_password_strength(password)
-    user.password_hash = await hash_password(password)
-    await user.save(update_fields=["password_hash", "updated_at"])
 
 
 @dataclass(frozen=True)
@@ -142,20 +153,88 @@ async def _check_grants(company_id: int, grants: list[GrantSpec]) -> None:
 
 
 async def create_staff(
-    *, company_id: int, phone: str, name: str, password: str | None, title: str, grants: list[GrantSpec]
-) -> StaffMember:
-    """Add a staff member to a company with roles; an existing user keeps their account."""
+    *, company_id: int, phone: str, name: str, password: str | None, title: str, grants: list[GrantSpec],
+    invited_by: int | None = None,
+) -> StaffMember | StaffInvitation:
+    """Add a new person to a company's staff, or invite the owner of an existing account (who must accept)."""
     name = clean_name(name, required=True)
     title = clean_name(title, "title")
     await _check_grants(company_id, grants)
-    user = await get_or_create_user(phone=phone, name=name)
-    if password:
-        await set_password(user=user, password=password)
+    user, created = await find_or_create_user(phone=phone, name=name, password=password)
+    if created:
+        staff = await StaffMember.create(company_id=company_id, user_id=user.id, title=title)
+        await _write_grants(staff, grants)
+        return staff
+    # Someone else's account: nothing of it changes, and nothing of it is shown to the company until they accept.
+    if user.is_platform_admin:
+        raise DomainError(Codes.FORBIDDEN, "This person cannot be added to a company's staff", "phone")
     if await StaffMember.filter(company_id=company_id, user_id=user.id).exists():
         raise DomainError(Codes.DUPLICATE, "Already on the staff", "phone")
-    staff = await StaffMember.create(company_id=company_id, user_id=user.id, title=title)
-    await _write_grants(staff, grants)
-    return staff
+    if password:
+        raise DomainError(ACCOUNT_EXISTS, "This phone number already has an account: leave the password empty to "
+                                          "invite them", "password")
+    if await StaffInvitation.filter(company_id=company_id, user_id=user.id, status=InvitationStatus.PENDING).exists():
+        raise DomainError(Codes.DUPLICATE, "Already invited", "phone")
+    unique = list(dict.fromkeys(grants))
+    return await StaffInvitation.create(
+        company_id=company_id, user_id=user.id, invited_by_id=invited_by, name=name, title=title,
+        grants=[[g.role_id, g.community_id] for g in unique],
+    )
+
+
+async def _pending_invitation(*, invitation_id: int, user_id: int) -> StaffInvitation:
+    row = await StaffInvitation.filter(
+        id=invitation_id, user_id=user_id, status=InvitationStatus.PENDING, company__status=CompanyStatus.ACTIVE
+    ).first()
+    if row is None:
+        raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
+    return row
+
+
+async def accept_staff_invitation(*, invitation_id: int, user_id: int) -> StaffInvitation:
+    """The invitee joins the company's staff with the offered roles; they apply from their next request."""
+    row = await _pending_invitation(invitation_id=invitation_id, user_id=user_id)
+    claimed = await StaffInvitation.filter(id=row.id, status=InvitationStatus.PENDING).update(
+        status=InvitationStatus.ACCEPTED, responded_at=datetime.now(UTC)
+    )
+    if claimed != 1:  # answered concurrently
+        raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
+    company_id = row.company_id  # type: ignore[attr-defined]
+    if await StaffMember.filter(company_id=company_id, user_id=user_id).exists():
+        raise DomainError(Codes.DUPLICATE, "You are already on this company's staff", "id")
+    # Roles and communities as they are now: a community deleted since the invitation is left out.
+    specs = [GrantSpec(role_id=int(r), community_id=int(c) if c is not None else None) for r, c in row.grants]
+    roles = set(await Role.filter(id__in={g.role_id for g in specs}).values_list("id", flat=True))
+    communities = set(await Community.filter(
+        company_id=company_id, id__in={g.community_id for g in specs if g.community_id is not None}
+    ).values_list("id", flat=True))
+    kept = [g for g in specs if g.role_id in roles and (g.community_id is None or g.community_id in communities)]
+    staff = await StaffMember.create(company_id=company_id, user_id=user_id, title=row.title)
+    await _write_grants(staff, kept)
+    await row.refresh_from_db()
+    return row
+
+
+async def decline_staff_invitation(*, invitation_id: int, user_id: int) -> StaffInvitation:
+    """The invitee says no; the company sees the invitation declined."""
+    row = await _pending_invitation(invitation_id=invitation_id, user_id=user_id)
+    row.status = InvitationStatus.DECLINED
+    row.responded_at = datetime.now(UTC)
+    await row.save(update_fields=["status", "responded_at"])
+    return row
+
+
+async def cancel_staff_invitation(*, invitation_id: int, company_id: int) -> StaffInvitation:
+    """The company withdraws an invitation not yet answered."""
+    row = await StaffInvitation.filter(id=invitation_id, company_id=company_id).first()
+    if row is None:
+        raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
+    if row.status != InvitationStatus.PENDING:
+        raise DomainError(NOT_PENDING, "This invitation was already answered", "id")
+    row.status = InvitationStatus.CANCELLED
+    row.responded_at = datetime.now(UTC)
+    await row.save(update_fields=["status", "responded_at"])
+    return row
 
 
 async def _write_grants(staff: StaffMember, grants: list[GrantSpec]) -> None:
@@ -212,10 +291,13 @@ async def update_role_template(*, role_id: int, name: str | None, name_en: str |
     return role
 
 
-async def create_platform_admin(*, phone: str, name: str, password: str) -> User:
-    """Make a user a platform administrator (creating the account if needed)."""
-    user = await get_or_create_user(phone=phone, name=name)
-    await set_password(user=user, password=password)
+async def create_platform_admin(*, phone: str, name: str, password: str | None) -> User:
+    """Make a person a platform administrator: a new phone gets an account with this name and password; an existing
+    account only gains the role and keeps its own name and password (giving a password for it is refused)."""
+    user, created = await find_or_create_user(phone=phone, name=clean_name(name, required=True), password=password)
+    if not created and password:
+        raise DomainError(ACCOUNT_EXISTS, "This phone number already has an account: leave the password empty to "
+                                          "give it the role", "password")
     if not user.is_platform_admin:
         user.is_platform_admin = True
         await user.save(update_fields=["is_platform_admin", "updated_at"])

@@ -8,16 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
-from backend.core.crypto import decrypt_str, mask_phone
+from backend.core.access import visible_one
+from backend.core.crypto import mask_phone, open_phone
 from backend.core.gql import Node, error_types
-from backend.core.permissions import Perm, has_perm
+from backend.core.permissions import Perm, works_in
 from backend.domains.accounts import models
 from backend.domains.tenancy.types import Community
 
 if TYPE_CHECKING:
     from backend.domains.residents.types import UnitBinding
 
-AccountErrors = error_types("Account", ["WEAK_PASSWORD"])
+AccountErrors = error_types("Account", ["WEAK_PASSWORD", "ACCOUNT_EXISTS", "NOT_PENDING"])
 AccountError = AccountErrors[1]
 Permission = strawberry.enum(Perm, description="A named permission a role can hold.")
 
@@ -28,18 +29,19 @@ class User(Node):
     is_active: bool = strawberry.field(description="False when the account is disabled.")
     created_at: datetime = strawberry.field(description="When the account was created (UTC).")
     _phone_enc: strawberry.Private[str]
+    _phone_hash: strawberry.Private[str]
 
     @classmethod
     def from_model(cls, m: models.User) -> User:
-        return cls(_pk=m.id, name=m.name, is_active=m.is_active, created_at=m.created_at, _phone_enc=m.phone_enc)
+        return cls(_pk=m.id, name=m.name, is_active=m.is_active, created_at=m.created_at, _phone_enc=m.phone_enc,
+                   _phone_hash=m.phone_hash)
 
-    @strawberry.field(description="Mobile number; masked (138****1234) unless the caller may see it.")
-    def phone(self, info: Info) -> str:
-        phone = decrypt_str(self._phone_enc)
-        p = info.context.principal
-        if p is not None and (p.user_id == self._pk or p.is_platform_admin or has_perm(info.context, Perm.OWNER_PHONE)):
-            return phone
-        return mask_phone(phone)
+    @strawberry.field(description="Mobile number; masked (138****1234) unless the caller may see it in full: the "
+                                  "person themself, staff with owner.phone over their units, staff.write over staff.")
+    async def phone(self, info: Info) -> str:
+        phone = open_phone(self._phone_enc, self._phone_hash)
+        level = await info.context.loaders["user_access"].load(self._pk)
+        return phone if level >= 2 else mask_phone(phone)  # 2: accounts.access.FULL
 
     @strawberry.field(description="Units this user is bound to, as far as the caller may see.")
     async def bindings(
@@ -77,7 +79,8 @@ class StaffGrant:
     async def community(self, info: Info) -> Community | None:
         if self._community_id is None:
             return None
-        return Community.from_model(await info.context.loaders["community"].load(self._community_id))
+        return await visible_one(info.context, Community.from_model(
+            await info.context.loaders["community"].load(self._community_id)))
 
 
 @strawberry.type(description="A user working for a property company.")
@@ -86,19 +89,24 @@ class StaffMember(Node):
     is_active: bool = strawberry.field(description="False when disabled for this company.")
     created_at: datetime = strawberry.field(description="When they joined (UTC).")
     _user_id: strawberry.Private[int]
+    _company_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, m: models.StaffMember) -> StaffMember:
-        return cls(_pk=m.id, title=m.title, is_active=m.is_active, created_at=m.created_at, _user_id=m.user_id)  # type: ignore[attr-defined]
+        return cls(_pk=m.id, title=m.title, is_active=m.is_active, created_at=m.created_at, _user_id=m.user_id,  # type: ignore[attr-defined]
+                   _company_id=m.company_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The person.")
     async def user(self, info: Info) -> User:
         return User.from_model(await info.context.loaders["user"].load(self._user_id))
 
-    @strawberry.field(description="Roles held, each company-wide or in one community.")
+    @strawberry.field(description="Roles held, each company-wide or in one community; grants in communities the "
+                                  "caller does not work in are left out.")
     async def grants(self, info: Info) -> list[StaffGrant]:
-        rows = await info.context.loaders["grants_by_staff"].load(self._pk)
-        return [StaffGrant(_role_id=g.role_id, _community_id=g.community_id) for g in rows]
+        ctx = info.context
+        rows = await ctx.loaders["grants_by_staff"].load(self._pk)
+        return [StaffGrant(_role_id=g.role_id, _community_id=g.community_id) for g in rows
+                if g.community_id is None or works_in(ctx, self._company_id, g.community_id)]
 
 
 @strawberry.input(description="A role to give, optionally limited to one community.")
@@ -109,10 +117,16 @@ class GrantInput:
 
 @strawberry.input(description="A new staff member.")
 class StaffCreateInput:
-    phone: str = strawberry.field(description="Mobile number; an existing account is reused.")
-    name: str = strawberry.field(description="Name.")
+    phone: str = strawberry.field(description="Mobile number. A new number gets an account and joins at once; a "
+                                             "number that already has an account gets an invitation, which its owner "
+                                             "accepts or declines (a platform administrator's is refused: FORBIDDEN).")
+    name: str = strawberry.field(description="Name: the new account's, or for an invitation what the company calls "
+                                             "them (the account's own name is never changed or shown).")
     title: str | None = strawberry.field(default=None, description="Job title.")
-    password: str | None = strawberry.field(default=None, description="Initial password; SMS sign-in works without.")
+    password: str | None = strawberry.field(default=None, description="Initial password of a new account; SMS "
+                                                                      "sign-in works without. Refused with ACCOUNT_EXISTS "
+                                                                      "when the number already has an account: nobody "
+                                                                      "sets another person's password.")
     grants: list[GrantInput] = strawberry.field(description="Roles to give.")
 
 
@@ -145,4 +159,76 @@ class RolePayload:
 @strawberry.type(description="Result of adding a platform administrator.")
 class UserPayload:
     user: User | None = strawberry.field(description="The user, when it worked.")
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+InvitationStatus = strawberry.enum(models.InvitationStatus, description="Where a staff invitation stands.")
+
+
+@strawberry.type(description="A role offered by a staff invitation, company-wide or in one community.")
+class InvitedRole:
+    code: str = strawberry.field(description="Stable code of the role template, e.g. technician.")
+    name: str = strawberry.field(description="Name in Chinese.")
+    name_en: str = strawberry.field(description="Name in English.")
+    community_name: str | None = strawberry.field(description="The community it is limited to; null for the whole "
+                                                              "company.")
+
+
+@strawberry.type(description="An invitation to join a company's staff, sent to the owner of an existing account: "
+                             "the membership exists only once they accept, and the company never sees the account's "
+                             "own name or full phone through it.")
+class StaffInvitation(Node):
+    name: str = strawberry.field(description="What the inviting company calls the person (typed by the inviter).")
+    title: str = strawberry.field(description="Job title offered.")
+    status: InvitationStatus = strawberry.field(description="Pending, accepted, declined or cancelled.")  # type: ignore[valid-type]
+    created_at: datetime = strawberry.field(description="When it was sent (UTC).")
+    responded_at: datetime | None = strawberry.field(description="When it was accepted, declined or cancelled (UTC).")
+    _company_id: strawberry.Private[int]
+    _user_id: strawberry.Private[int]
+    _grants: strawberry.Private[list[list[int | None]]]
+
+    @classmethod
+    def from_model(cls, m: models.StaffInvitation) -> StaffInvitation:
+        return cls(_pk=m.id, name=m.name, title=m.title, status=m.status, created_at=m.created_at,
+                   responded_at=m.responded_at, _company_id=m.company_id, _user_id=m.user_id,  # type: ignore[attr-defined]
+                   _grants=list(m.grants or []))
+
+    @strawberry.field(description="The inviting company's name.")
+    async def company_name(self, info: Info) -> str:
+        return (await info.context.loaders["company"].load(self._company_id)).name
+
+    @strawberry.field(description="The invitee's mobile number, masked (138****1234).")
+    async def phone(self, info: Info) -> str:
+        user = await info.context.loaders["user"].load(self._user_id)
+        return mask_phone(open_phone(user.phone_enc, user.phone_hash))
+
+    @strawberry.field(description="Roles offered, each company-wide or in one community.")
+    async def roles(self, info: Info) -> list[InvitedRole]:
+        loaders = info.context.loaders
+        roles = await loaders["role"].load_many([r for r, _ in self._grants])
+        wanted = [c for _, c in self._grants if c is not None]
+        communities = dict(zip(wanted, await loaders["community"].load_many(wanted), strict=True))
+        out: list[InvitedRole] = []
+        for role, (_, c) in zip(roles, self._grants, strict=True):
+            community = communities.get(c) if c is not None else None
+            if role is None or (c is not None and community is None):
+                continue  # gone since the invitation was sent: accepting will not give it either
+            out.append(InvitedRole(code=role.code, name=role.name, name_en=role.name_en,
+                                   community_name=community.name if community is not None else None))
+        return out
+
+
+@strawberry.type(description="Result of adding a staff member: a new number joins at once, an existing account is "
+                             "invited.")
+class StaffCreatePayload:
+    staff_member: StaffMember | None = strawberry.field(description="The new staff member, when the number had no "
+                                                                    "account yet.")
+    invitation: StaffInvitation | None = strawberry.field(description="The invitation sent, when the number already "
+                                                                      "had an account; nothing applies until accepted.")
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="Result of answering or withdrawing a staff invitation.")
+class StaffInvitationPayload:
+    invitation: StaffInvitation | None = strawberry.field(description="The invitation, when it worked.")
     errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]

@@ -12,6 +12,10 @@ class AuditLog(Model):
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="audit_logs", null=True, on_delete=fields.CASCADE
     )
+    # The community the target belongs to (null for company-wide targets): scoped audit.read sees its own.
+    community: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Community", related_name="audit_logs", null=True, on_delete=fields.SET_NULL
+    )
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="audit_logs", null=True, on_delete=fields.SET_NULL
     )

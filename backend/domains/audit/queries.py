@@ -5,13 +5,15 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
-from backend.core.permissions import Perm, has_perm, require_perm, require_user
+from backend.core.permissions import require_user
 from backend.domains.audit import models
+from backend.domains.audit.access import audit_rows
 from backend.domains.audit.types import AuditFilter, AuditLog
 
 
@@ -23,7 +25,7 @@ def _base(ctx: Context, platform: bool):  # noqa: ANN202 - a queryset
         if not p.is_platform_admin:
             raise DomainError(Codes.FORBIDDEN, "Platform administrators only")
         return models.AuditLog.filter(company_id=None)
-    return models.AuditLog.filter(company_id=require_perm(ctx, Perm.AUDIT_READ))
+    return audit_rows(ctx)
 
 
 async def list_audit(ctx: Context, *, platform: bool, f: AuditFilter, first: int | None, after: str | None) -> Connection[AuditLog]:
@@ -54,20 +56,4 @@ class AuditQuery:
         return await list_audit(info.context, platform=platform, f=filter or AuditFilter(), first=first, after=after)
 
 
-async def _logs(ctx: Context, pks: list[int]) -> list[object]:
-    p = ctx.principal
-    if p is None:
-        return [None] * len(pks)
-    rows = {r.id: r for r in await models.AuditLog.filter(id__in=pks)}
-    out: list[object] = []
-    for k in pks:
-        r = rows.get(k)
-        ok = r is not None and (
-            (r.company_id is None and p.is_platform_admin)  # type: ignore[attr-defined]
-            or (r.company_id is not None and r.company_id == p.company_id and has_perm(ctx, Perm.AUDIT_READ))  # type: ignore[attr-defined]
-        )
-        out.append(AuditLog.from_model(r) if ok and r is not None else None)
-    return out
-
-
-register_node(AuditLog, _logs)
+register_node(AuditLog, nodes_by_pk(models.AuditLog, AuditLog.from_model))

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise import Tortoise
+
 from backend.core.context import Context
+from backend.core.errors import DomainError
+from backend.core.ids import decode_any
 from backend.domains.audit.models import AuditLog
 
 SECRET_KEYS = {"password", "newpassword", "adminpassword", "code", "smscode", "refreshtoken"}
@@ -25,17 +29,40 @@ def _redact(value: Any, depth: int = 0) -> Any:
     return str(value)
 
 
+async def community_of(target_type: str, target_id: str) -> int | None:
+    """The community a target (by its type and global ID) belongs to; None for company-wide or unknown targets."""
+    try:
+        type_name, pk = decode_any(target_id)
+    except DomainError:
+        return None
+    if type_name != target_type:
+        return None
+    apps = Tortoise.apps or {}
+    for app in apps.values():
+        model = app.get(type_name)
+        # A target deleted by the mutation is gone: its entry stays company-wide (null).
+        if model is not None and type_name == "Community":
+            return pk if await model.filter(id=pk).exists() else None
+        if model is not None and "community" in model._meta.fields_map:
+            rows = await model.filter(id=pk).values_list("community_id", flat=True)
+            return rows[0] if rows else None
+    return None
+
+
 async def record(
     *, ctx: Context, action: str, target_type: str = "", target_id: str = "", summary: dict[str, Any] | None = None,
-    company_id: int | None = None, platform: bool = False,
+    company_id: int | None = None, platform: bool = False, community_id: int | None = None,
 ) -> AuditLog:
-    """Write one audit row inside the mutation's transaction."""
+    """Write one audit row inside the mutation's transaction, with the community its target belongs to."""
     assert ctx.principal is not None
     if not platform and company_id is None:
         # Platform actions stay in the platform log even when the admin's session is in a company.
         company_id = ctx.principal.company_id
+    if community_id is None and target_id and company_id is not None:
+        community_id = await community_of(target_type, str(target_id))
     return await AuditLog.create(
         company_id=company_id,
+        community_id=community_id,
         actor_id=ctx.principal.user_id,
         action=action,
         target_type=target_type,

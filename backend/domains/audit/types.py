@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from backend.core.access import visible_one
 from backend.core.gql import Node
 from backend.domains.accounts.types import User
 from backend.domains.audit import models
@@ -22,19 +23,23 @@ class AuditLog(Node):
     request_id: str = strawberry.field(description="Request id, to find the matching log lines.")
     created_at: datetime = strawberry.field(description="When (UTC).")
     _actor_id: strawberry.Private[int | None]
+    _company_id: strawberry.Private[int | None]
+    _community_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, m: models.AuditLog) -> AuditLog:
         return cls(
             _pk=m.id, action=m.action, target_type=m.target_type, target_id=m.target_id, summary=m.summary,
             request_id=m.request_id, created_at=m.created_at, _actor_id=m.actor_id,  # type: ignore[attr-defined]
+            _company_id=m.company_id, _community_id=m.community_id,  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="Who did it.")
     async def actor(self, info: Info) -> User | None:
         if self._actor_id is None:
             return None
-        return User.from_model(await info.context.loaders["user"].load(self._actor_id))
+        row = await info.context.loaders["user"].load(self._actor_id)
+        return await visible_one(info.context, User.from_model(row)) if row is not None else None
 
 
 @strawberry.input(description="Filters for the audit log.")

@@ -6,14 +6,16 @@ import strawberry
 from strawberry.types import Info
 from tortoise.expressions import Subquery
 
+from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import DomainError
-from backend.core.gql import NODE_TYPES, Node
+from backend.core.gql import NODE_TYPES, Node, register_node
 from backend.core.ids import decode_any
 from backend.core.permissions import Perm, require_user
+from backend.domains.accounts.models import InvitationStatus, StaffMember
 from backend.domains.accounts.models import Role as RoleModel
-from backend.domains.accounts.models import StaffMember
-from backend.domains.accounts.types import Role, User
+from backend.domains.accounts.models import StaffInvitation as StaffInvitationModel
+from backend.domains.accounts.types import Role, StaffInvitation, User
 from backend.domains.auth.types import Membership, Viewer
 from backend.domains.residents.models import BindingStatus, UnitBinding
 from backend.domains.tenancy.models import Community as CommunityModel
@@ -46,6 +48,19 @@ async def viewer_communities(ctx: Context) -> list[Community]:
         ids = UnitBinding.filter(user_id=p.user_id, status=BindingStatus.APPROVED).values("community_id")
         qs = CommunityModel.filter(id__in=Subquery(ids))  # a bare ValuesQuery raises TypeError
     return [Community.from_model(c) for c in await qs.order_by("id").limit(100)]
+
+
+async def viewer_staff_invitations(ctx: Context) -> list[StaffInvitation]:
+    """Invitations to join a company's staff that wait for the caller's answer, newest first."""
+    p = ctx.principal
+    assert p is not None
+    rows = await StaffInvitationModel.filter(
+        user_id=p.user_id, status=InvitationStatus.PENDING, company__status=CompanyStatus.ACTIVE
+    ).order_by("-id").limit(100)
+    return [StaffInvitation.from_model(r) for r in rows]
+
+
+register_node(StaffInvitation, nodes_by_pk(StaffInvitationModel, StaffInvitation.from_model))
 
 
 async def resolve_nodes(ctx: Context, gids: list[str]) -> list[Node | None]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.core.context import Principal
@@ -21,6 +24,7 @@ from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import StaffGrant, StaffMember, User
 from backend.domains.auth import tokens
 from backend.domains.auth.models import RefreshToken, Session, SmsCode
+from backend.domains.auth.sessions import end_other_sessions
 from backend.domains.tenancy.models import CompanyStatus
 from backend.settings import get_settings
 
@@ -31,8 +35,13 @@ SMS_MAX_TRIES = 5
 SMS_PURPOSES = ("login", "reset", "bind")
 SMS_PHONE_RULES = (Rule("sms_phone_min", 1, 60), Rule("sms_phone_hour", 5, 3600), Rule("sms_phone_day", 10, 86400))
 SMS_IP_RULES = (Rule("sms_ip_hour", 30, 3600), Rule("sms_ip_day", 100, 86400))
+# Failed checks of any SMS code of a phone (every purpose), on top of each code's SMS_MAX_TRIES.
+SMS_CHECK_PHONE_RULES = (Rule("sms_check_phone", 10, 3600),)
 LOGIN_ACCOUNT_RULES = (Rule("login_fail_acct", 5, 900),)
+# Failed sign-ins from one address: passwords, SMS codes and WeChat binds share the count.
 LOGIN_IP_RULES = (Rule("login_fail_ip", 30, 900),)
+RESET_IP_RULES = (Rule("reset_ip", 10, 3600),)  # every password-reset attempt, good or bad
+REFRESH_IP_RULES = (Rule("refresh_fail_ip", 30, 900),)
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,24 @@ class TokenPair:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _ip_key(ip: str) -> str:
+    return "ip:" + (ip or "-")
+
+
+@asynccontextmanager
+async def _attempt(key: str, rules: Sequence[Rule], *, field: str | None = None) -> AsyncIterator[None]:
+    """Count an attempt before the credential is checked and give it back if the check passes.
+
+    Counting first is what holds the limit under parallel requests: with check-then-count, every request that
+    arrives before the first failure is counted passes the check (up to 9 of 30 parallel wrong passwords on one
+    account were verified against a limit of 5). A failure, expected or not, keeps its count.
+    """
+    limiter = get_runtime().limiter
+    await limiter.hit(key, rules, field=field)
+    yield
+    await limiter.refund(key, rules)
 
 
 def _aware(value: datetime) -> datetime:
@@ -88,8 +115,13 @@ async def _revoke_session(session_id: str, reason: str) -> None:
     await Session.filter(id=session_id, revoked_at=None).update(revoked_at=_now(), revoke_reason=reason)
 
 
-async def refresh_session(*, refresh_token: str) -> TokenPair:
-    """Rotate a refresh token; presenting a used one revokes its whole family."""
+async def refresh_session(*, refresh_token: str, ip: str = "") -> TokenPair:
+    """Rotate a refresh token; presenting a used one revokes its whole family. Failures are limited per IP."""
+    async with _attempt(_ip_key(ip), REFRESH_IP_RULES):
+        return await _rotate_refresh_token(refresh_token)
+
+
+async def _rotate_refresh_token(refresh_token: str) -> TokenPair:
     if not isinstance(refresh_token, str) or len(refresh_token) > 200:
         raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
     revoke: tuple[str, str] | None = None  # (session, reason) to end once the savepoint below is rolled back
@@ -164,43 +196,57 @@ async def send_sms_code(*, phone: str, purpose: str, ip: str) -> None:
         await SmsCode.create(
             phone_hash=h, purpose=purpose, code_hash=keyed_hash(code, "sms"), expires_at=_now() + SMS_TTL
         )
-    await get_runtime().sms.send(normalized, f"Courtyard code {code}, valid for 5 minutes.")
+    await get_runtime().sms.send_code(normalized, purpose, code)
 
 
 async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:
+    """Spend the phone's live code for `purpose`; each check takes one of its tries, and the last wrong one burns it."""
     h = phone_hash(phone)
-    row = await SmsCode.filter(phone_hash=h, purpose=purpose, consumed_at=None).order_by("-id").first()
-    if row is None or row.expires_at <= _now():
-        raise DomainError("CODE_EXPIRED", "Request a new code", "code")
-    if not isinstance(code, str) or not secrets.compare_digest(row.code_hash, keyed_hash(code.strip(), "sms")):
-        tries = row.attempts + 1
-        burned = tries >= SMS_MAX_TRIES
-        await SmsCode.filter(id=row.id).update(attempts=tries, consumed_at=_now() if burned else None)
-        raise DomainError("CODE_INVALID", "Wrong code", "code", keep_writes=True)
-    claimed = await SmsCode.filter(id=row.id, consumed_at=None).update(consumed_at=_now())
-    if claimed != 1:
-        raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+    async with _attempt("phone:" + h, SMS_CHECK_PHONE_RULES, field="code"):
+        row = await SmsCode.filter(phone_hash=h, purpose=purpose, consumed_at=None).order_by("-id").first()
+        if row is None or row.expires_at <= _now():
+            raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+        # Take the try before comparing, in one conditional UPDATE, so that the database hands out the tries: with
+        # read, compare, write attempts + 1, 13 to 25 of 30 parallel guesses were compared. The UPDATE waits for
+        # the row lock of a concurrent check and then re-evaluates its WHERE on the committed row, under
+        # PostgreSQL's READ COMMITTED and MariaDB's REPEATABLE READ alike; SQLite runs one transaction at a time.
+        taken = await SmsCode.filter(id=row.id, consumed_at=None, attempts__lt=SMS_MAX_TRIES).update(
+            attempts=F("attempts") + 1
+        )
+        if taken != 1:
+            raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+        if not isinstance(code, str) or not secrets.compare_digest(row.code_hash, keyed_hash(code.strip(), "sms")):
+            await SmsCode.filter(id=row.id, consumed_at=None, attempts__gte=SMS_MAX_TRIES).update(consumed_at=_now())
+            raise DomainError("CODE_INVALID", "Wrong code", "code", keep_writes=True)  # keep the try
+        claimed = await SmsCode.filter(id=row.id, consumed_at=None).update(consumed_at=_now())
+        if claimed != 1:
+            raise DomainError("CODE_EXPIRED", "Request a new code", "code")
 
 
 async def login_password(*, phone: str, password: str, ip: str = "", user_agent: str = "") -> TokenPair:
     """Password sign-in, limited per account and per IP on failures."""
     normalized = accounts.clean_phone(phone)
     limiter = get_runtime().limiter
-    acct_key, ip_key = "acct:" + phone_hash(normalized), "ip:" + (ip or "-")
-    if not await limiter.peek(acct_key, LOGIN_ACCOUNT_RULES):
-        raise DomainError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later")
-    if not await limiter.peek(ip_key, LOGIN_IP_RULES):
-        raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address")
+    acct_key, ip_key = "acct:" + phone_hash(normalized), _ip_key(ip)
+    # Both attempts are counted before the password is checked (see _attempt); a good sign-in gives them back.
+    try:
+        await limiter.hit(acct_key, LOGIN_ACCOUNT_RULES)
+    except DomainError:
+        raise DomainError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later") from None
+    try:
+        await limiter.hit(ip_key, LOGIN_IP_RULES)
+    except DomainError:
+        await limiter.refund(acct_key, LOGIN_ACCOUNT_RULES)  # nothing was checked against the account
+        raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address") from None
     user = await accounts.find_user_by_phone(phone=normalized)
     ok = bool(user and user.password_hash) and await verify_password(user.password_hash or "", password or "")
     if not ok:
         if user is None:  # spend the same time so a wrong phone cannot be told from a wrong password
             await verify_password(_DUMMY_HASH[0] or await _dummy_hash(), password or "")
-        await limiter.hit(acct_key, LOGIN_ACCOUNT_RULES)
-        await limiter.hit(ip_key, LOGIN_IP_RULES)
         raise DomainError("INVALID_CREDENTIALS", "Wrong phone number or password")
     assert user is not None
-    await limiter.reset(acct_key, LOGIN_ACCOUNT_RULES)
+    await limiter.reset(acct_key, LOGIN_ACCOUNT_RULES)  # the owner is back: earlier failures no longer count
+    await limiter.refund(ip_key, LOGIN_IP_RULES)
     return await start_session(user=user, ip=ip, user_agent=user_agent)
 
 
@@ -215,22 +261,17 @@ async def _dummy_hash() -> str:
 async def login_sms(*, phone: str, code: str, ip: str = "", user_agent: str = "") -> TokenPair:
     """Phone + SMS code sign-in; a new phone number becomes a new owner account."""
     normalized = accounts.clean_phone(phone)
-    limiter = get_runtime().limiter
-    if not await limiter.peek("ip:" + (ip or "-"), LOGIN_IP_RULES):
-        raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address")
-    try:
+    async with _attempt(_ip_key(ip), LOGIN_IP_RULES):
         await _consume_sms_code(phone=normalized, code=code, purpose="login")
-    except DomainError:
-        await limiter.hit("ip:" + (ip or "-"), LOGIN_IP_RULES)
-        raise
     user = await accounts.get_or_create_user(phone=normalized, name="")
     return await start_session(user=user, ip=ip, user_agent=user_agent)
 
 
-async def reset_password(*, phone: str, code: str, new_password: str) -> None:
+async def reset_password(*, phone: str, code: str, new_password: str, ip: str = "") -> None:
     """Set a new password with an SMS code; every open session of the account ends."""
     normalized = accounts.clean_phone(phone)
     validate_password_strength(new_password)
+    await get_runtime().limiter.hit(_ip_key(ip), RESET_IP_RULES)
     await _consume_sms_code(phone=normalized, code=code, purpose="reset")
     user = await accounts.find_user_by_phone(phone=normalized)
     if user is None:
@@ -269,12 +310,15 @@ async def login_wechat(
         if not phone or not sms_code:
             raise DomainError("WECHAT_NOT_BOUND", "Confirm your phone number to finish signing in", "phone")
         normalized = accounts.clean_phone(phone)
-        await _consume_sms_code(phone=normalized, code=sms_code, purpose="bind")
+        async with _attempt(_ip_key(ip), LOGIN_IP_RULES):
+            await _consume_sms_code(phone=normalized, code=sms_code, purpose="bind")
         user = await accounts.get_or_create_user(phone=normalized, name="")
         if user.wechat_openid and user.wechat_openid != openid:
             raise DomainError(Codes.DUPLICATE, "This phone is tied to another WeChat account", "phone")
         user.wechat_openid = openid
         await user.save(update_fields=["wechat_openid", "updated_at"])
+        # A new way to sign in is a credential change: sessions opened before it end.
+        await end_other_sessions(user_id=user.id, keep_session_id=None, reason="wechat-bound")
     return await start_session(user=user, ip=ip, user_agent=user_agent)
 
 

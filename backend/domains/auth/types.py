@@ -6,7 +6,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.core.gql import error_types
-from backend.domains.accounts.types import Permission, Role, User
+from backend.domains.accounts.types import Permission, Role, StaffInvitation, User
 from backend.domains.residents.types import UnitBinding
 from backend.domains.tenancy.types import Community, Company
 
@@ -14,7 +14,7 @@ AuthErrors = error_types(
     "Auth",
     ["INVALID_CREDENTIALS", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED", "CODE_INVALID", "CODE_EXPIRED", "WEAK_PASSWORD",
      "TOKEN_INVALID", "TOKEN_EXPIRED", "TOKEN_REUSED", "TOKEN_REVOKED", "WECHAT_NOT_BOUND", "WECHAT_CODE_INVALID",
-     "WECHAT_UNAVAILABLE"],
+     "WECHAT_UNAVAILABLE", "SMS_UNAVAILABLE"],
 )
 AuthError = AuthErrors[1]
 SmsPurpose = strawberry.enum(
@@ -87,3 +87,10 @@ class Viewer:
     async def bindings(self, info: Info) -> list[UnitBinding]:
         rows = await info.context.loaders["visible_bindings_by_user"].load(info.context.principal.user_id)
         return [UnitBinding.from_model(r) for r in rows]
+
+    @strawberry.field(description="Invitations to join a company's staff that wait for the caller's answer "
+                                  "(staffInvitationAccept / staffInvitationDecline).")
+    async def staff_invitations(self, info: Info) -> list[StaffInvitation]:
+        from backend.domains.auth.queries import viewer_staff_invitations
+
+        return await viewer_staff_invitations(info.context)

@@ -31,13 +31,17 @@ class StoredFile(Node):
     url: str = strawberry.field(description="Signed URL to read the file (relative to the API origin); it expires "
                                             "after about 15 minutes, so fetch the object again for a fresh one.")
     url_expires_at: datetime = strawberry.field(description="When `url` stops working (UTC).")
+    _owner_id: strawberry.Private[int]
+    _company_id: strawberry.Private[int | None]
+    _attached_to: strawberry.Private[str | None]
 
     @classmethod
     def from_model(cls, m: models.Upload) -> StoredFile:
         url, exp = signed_url(m.key)
         return cls(_pk=m.id, content_type=m.content_type, size=m.size, kind=m.kind, purpose=m.purpose,
                    attached=m.attached_to is not None, created_at=m.created_at, url=url,
-                   url_expires_at=datetime.fromtimestamp(exp, UTC))
+                   url_expires_at=datetime.fromtimestamp(exp, UTC), _owner_id=m.owner_id,  # type: ignore[attr-defined]
+                   _company_id=m.company_id, _attached_to=m.attached_to)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="Result of uploading a file.")

@@ -17,11 +17,12 @@ from zoneinfo import ZoneInfo
 import strawberry
 
 from backend.core.context import Context
-from backend.core.crypto import decrypt_str, mask_phone
+from backend.core.crypto import mask_phone, open_phone
 from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection
-from backend.core.permissions import Perm, has_perm, scoped
+from backend.core.permissions import Perm, scoped
+from backend.domains.accounts.access import FULL, HIDDEN
 from backend.domains.accounts.models import Role, StaffGrant, StaffMember, User
 from backend.domains.accounts.queries import list_staff
 from backend.domains.audit.queries import list_audit
@@ -169,14 +170,15 @@ def _datetime(params: Params, name: str) -> datetime | None:
         raise DomainError(Codes.INVALID, "Not an ISO date-time", name) from None
 
 
-def _phone_shown(ctx: Context) -> Callable[[int, str], str]:
-    """The API's rule for User.phone: full for oneself, platform admins and owner.phone holders, else masked."""
-    p = ctx.principal
-    full = p is not None and (p.is_platform_admin or has_perm(ctx, Perm.OWNER_PHONE))
+async def _phone_shown(ctx: Context, users: list[Any]) -> Callable[[Any], str]:
+    """The API's rule for User.phone (accounts.access: full only where owner.phone or staff.write covers the
+    person, for themself and for platform admins), applied to the users of one export page."""
+    levels = dict(zip([u.id for u in users], await ctx.loaders["user_access"].load_many([u.id for u in users]),
+                      strict=True))
 
-    def show(user_id: int, enc: str) -> str:
-        phone = decrypt_str(enc)
-        return phone if full or (p is not None and p.user_id == user_id) else mask_phone(phone)
+    def show(user: Any) -> str:
+        phone = open_phone(user.phone_enc, user.phone_hash)
+        return phone if levels.get(user.id, HIDDEN) >= FULL else mask_phone(phone)
 
     return show
 
@@ -201,7 +203,7 @@ async def _units(ctx: Context, rows: list[Any]) -> list[list[Any]]:
 
 
 async def _owners(ctx: Context, rows: list[Any]) -> list[list[Any]]:
-    show = _phone_shown(ctx)
+    show = await _phone_shown(ctx, rows)
     bindings = await scoped(residents.UnitBinding.filter(user_id__in=[r.id for r in rows],
                                                          status=residents.BindingStatus.APPROVED),
                             ctx, Perm.OWNER_READ).order_by("id").values(
@@ -210,27 +212,27 @@ async def _owners(ctx: Context, rows: list[Any]) -> list[list[Any]]:
     for b in bindings:
         units.setdefault(b["user_id"], []).append(
             f"{b['community__name']} {b['unit__building__name']}-{b['unit__number']} ({_label(b['relation'], RELATION_ZH)})")
-    return [[r.name, show(r.id, r.phone_enc), "; ".join(units.get(r.id, [])), _time(r.created_at)] for r in rows]
+    return [[r.name, show(r), "; ".join(units.get(r.id, [])), _time(r.created_at)] for r in rows]
 
 
 async def _bindings(ctx: Context, rows: list[Any]) -> list[list[Any]]:
-    show = _phone_shown(ctx)
     units = {u["id"]: u for u in await tenancy.Unit.filter(id__in=list({r.unit_id for r in rows})).values(
         "id", "number", "building__name", "community__name")}
     users = {u.id: u for u in await User.filter(id__in=list({r.user_id for r in rows}))}
+    show = await _phone_shown(ctx, list(users.values()))
     out = []
     for r in rows:
         u, person = units.get(r.unit_id, {}), users.get(r.user_id)
         out.append([u.get("community__name", ""), u.get("building__name", ""), u.get("number", ""),
-                    person.name if person else "", show(person.id, person.phone_enc) if person else "",
+                    person.name if person else "", show(person) if person else "",
                     _label(r.relation, RELATION_ZH), _label(r.status, STATUS_ZH), r.reason, _time(r.created_at),
                     _time(r.reviewed_at)])
     return out
 
 
 async def _staff(ctx: Context, rows: list[Any]) -> list[list[Any]]:
-    show = _phone_shown(ctx)
     users = {u.id: u for u in await User.filter(id__in=list({r.user_id for r in rows}))}
+    show = await _phone_shown(ctx, list(users.values()))
     grants: dict[int, list[str]] = {}
     grant_rows = await StaffGrant.filter(staff_id__in=[r.id for r in rows]).values("staff_id", "role_id", "community_id")
     roles = await _names(Role, {g["role_id"] for g in grant_rows})
@@ -241,7 +243,7 @@ async def _staff(ctx: Context, rows: list[Any]) -> list[list[Any]]:
     out = []
     for r in rows:
         u = users.get(r.user_id)
-        out.append([u.name if u else "", show(u.id, u.phone_enc) if u else "", r.title,
+        out.append([u.name if u else "", show(u) if u else "", r.title,
                     "; ".join(grants.get(r.id, [])), "是 yes" if r.is_active else "否 no", _time(r.created_at)])
     return out
 
@@ -270,12 +272,12 @@ async def _companies(ctx: Context, rows: list[Any]) -> list[list[Any]]:
 
 
 async def _tickets(ctx: Context, rows: list[Any]) -> list[list[Any]]:
-    show = _phone_shown(ctx)
     communities = await _names(tenancy.Community, {r.community_id for r in rows})
     categories = await _names(repairs.RepairCategory, {r.category_id for r in rows})
     units = {u["id"]: f"{u['building__name']}-{u['number']}" for u in await tenancy.Unit.filter(
         id__in=list({r.unit_id for r in rows if r.unit_id})).values("id", "number", "building__name")}
     reporters = {u.id: u for u in await User.filter(id__in=list({r.reporter_id for r in rows}))}
+    show = await _phone_shown(ctx, list(reporters.values()))
     staff = dict(await StaffMember.filter(id__in=list({r.technician_id for r in rows if r.technician_id}))
                  .values_list("id", "user__name"))
     # The list's own overdue rule, evaluated in SQL for the chunk.
@@ -288,7 +290,7 @@ async def _tickets(ctx: Context, rows: list[Any]) -> list[list[Any]]:
         out.append([ticket_number(r.id), _label(r.status, TICKET_STATUS_ZH), _label(r.urgency, URGENCY_ZH),
                     communities.get(r.community_id, ""), units.get(r.unit_id, "") if r.unit_id else r.public_area,
                     categories.get(r.category_id, ""), person.name if person else "",
-                    show(person.id, person.phone_enc) if person else "", staff.get(r.technician_id, ""),
+                    show(person) if person else "", staff.get(r.technician_id, ""),
                     _time(r.created_at), _time(r.accept_due), _time(r.finish_due),
                     "是 yes" if r.id in late else "否 no", _time(r.completed_at), rating])
     return out

@@ -32,6 +32,13 @@ async def _read(file: Any) -> tuple[bytes, str]:
     return data, str(getattr(file, "filename", "") or "")
 
 
+async def _sheet(info: Info, kind: models.ImportKind, file: Any) -> service.Sheet:
+    """The upload read and checked, for a caller who may import this kind (nobody else gets a file parsed)."""
+    company_id, scope = community_scope(info.context, service.PERMS[kind])
+    data, name = await _read(file)
+    return await service.check_sheet(kind=kind, data=data, file_name=name, company_id=company_id, communities=scope)
+
+
 def _done(job: models.ImportJob, **summary: Any) -> dict[str, Any]:
     gid = encode_id("ImportJob", job.id)
     return {"job": ImportJob.from_model(job), "_audit": {"target_type": "ImportJob", "target_id": gid,
@@ -43,12 +50,17 @@ class ImportsMutation:
     @strawberry.mutation(description="Upload an .xlsx of buildings, units or owners: checks every row and keeps "
                                      "them for review (multipart request with the x-courtyard-csrf header).")
     async def import_preview(self, info: Info, kind: ImportKind, file: Upload) -> ImportPreviewPayload:  # type: ignore[valid-type]
+        # Read and checked before run_mutation opens its transaction: on SQLite that transaction holds the only
+        # connection, and a second of parsing inside it stalls every other request.
+        try:
+            sheet: service.Sheet | DomainError = await _sheet(info, models.ImportKind(kind), file)
+        except DomainError as exc:
+            sheet = exc
+
         async def run() -> dict[str, Any]:
-            k = models.ImportKind(kind)
-            company_id, scope = community_scope(info.context, service.PERMS[k])
-            data, name = await _read(file)
-            job = await service.preview(kind=k, data=data, file_name=name, company_id=company_id, communities=scope,
-                                        user_id=info.context.principal.user_id)
+            if isinstance(sheet, DomainError):
+                raise sheet
+            job = await service.preview(sheet=sheet, user_id=info.context.principal.user_id)
             return _done(job, file=job.file_name, rows=job.total_rows, errors=job.error_count)
 
         return await run_mutation(info, ImportPreviewPayload, ImportErrors, run, audit="import.preview")

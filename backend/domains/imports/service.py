@@ -1,12 +1,17 @@
-"""Imports: preview an uploaded sheet (every bad row with its reason), then commit it all in one transaction."""
+"""Imports: preview an uploaded sheet (every bad row with its reason), then commit it all in one transaction.
+
+A sheet is read and checked before any transaction opens (check_sheet); preview only writes the job.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -45,19 +50,47 @@ def _stored(rows: list[Row]) -> list[Row]:
     return [{"n": r["n"], "v": r["v"], "e": r["e"], "p": r["p"]} for r in rows]
 
 
-async def preview(
+@dataclass(frozen=True)
+class Sheet:
+    """An upload read and checked, ready to be kept as a job."""
+
+    kind: ImportKind
+    file_name: str
+    company_id: int
+    rows: list[Row]  # as stored: without the database ids resolve found
+    error_count: int
+
+
+def _outside_transaction(what: str) -> None:
+    # On SQLite one connection serves everyone and an open transaction holds it: a second of parsing there
+    # stalls every request, /healthz included.
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        raise RuntimeError(f"{what} must not run inside a transaction")
+
+
+def _read(kind: ImportKind, data: bytes) -> list[Row]:
+    return [parse(kind, number, values) for number, values in read_rows(kind, data)]
+
+
+async def check_sheet(
     *, kind: ImportKind, data: bytes, file_name: str, company_id: int, communities: frozenset[int] | None,
-    user_id: int,
-) -> ImportJob:
-    """Parse and check an uploaded sheet; the job keeps every row with its errors for review."""
-    # openpyxl is CPU-bound: keep it off the event loop so other requests and sockets carry on.
-    parsed = await asyncio.to_thread(read_rows, kind, data)
-    rows = [parse(kind, number, values) for number, values in parsed]
+) -> Sheet:
+    """Read an upload and check every row against the database; call it before opening a transaction."""
+    _outside_transaction("Reading a sheet")
+    # The unpacking, openpyxl and the row rules (phones are encrypted and hashed) are CPU-bound: a worker thread
+    # keeps other requests and sockets going.
+    rows = await asyncio.to_thread(_read, kind, data)
     await resolve(kind, rows, company_id=company_id, communities=communities)
-    bad = sum(1 for r in rows if r["e"])
+    return Sheet(kind=kind, file_name=file_name[:255], company_id=company_id, rows=_stored(rows),
+                 error_count=sum(1 for r in rows if r["e"]))
+
+
+async def preview(*, sheet: Sheet, user_id: int) -> ImportJob:
+    """Keep a checked sheet as a job: every row with its errors, for review."""
+    total, bad = len(sheet.rows), sheet.error_count
     return await ImportJob.create(
-        company_id=company_id, kind=kind, status=ImportStatus.PREVIEWED, file_name=file_name[:255],
-        total_rows=len(rows), valid_rows=len(rows) - bad, error_count=bad, rows=_stored(rows), created_by_id=user_id,
+        company_id=sheet.company_id, kind=sheet.kind, status=ImportStatus.PREVIEWED, file_name=sheet.file_name,
+        total_rows=total, valid_rows=total - bad, error_count=bad, rows=sheet.rows, created_by_id=user_id,
     )
 
 

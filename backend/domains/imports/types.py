@@ -9,8 +9,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from backend.core.access import visible_one
 from backend.core.context import Context
-from backend.core.crypto import decrypt_str
+from backend.core.crypto import open_phone
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import Node, error_types
 from backend.core.pagination import Connection, _decode_cursor, build_connection, check_first
@@ -58,7 +59,7 @@ class _RowCount:
 def _row(raw: dict[str, Any], full_phones: bool) -> ImportRow:
     values = dict(raw["v"])
     if full_phones and raw["p"].get("pe"):
-        values["phone"] = decrypt_str(raw["p"]["pe"])
+        values["phone"] = open_phone(raw["p"]["pe"], raw["p"]["ph"])
     errors = [ImportCellError(**e) for e in raw["e"]]
     return ImportRow(row_number=raw["n"], values=values, errors=errors)  # type: ignore[arg-type]
 
@@ -90,7 +91,8 @@ class ImportJob(Node):
     async def created_by(self, info: Info) -> User | None:
         if self._created_by_id is None:
             return None
-        return User.from_model(await info.context.loaders["user"].load(self._created_by_id))
+        row = await info.context.loaders["user"].load(self._created_by_id)
+        return await visible_one(info.context, User.from_model(row)) if row is not None else None
 
     @strawberry.field(description="The rows in spreadsheet order; onlyErrors for those that need fixing.")
     async def rows(

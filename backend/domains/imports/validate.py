@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from backend.core.crypto import encrypt_str, mask_phone, phone_hash
+from backend.core.crypto import mask_phone, seal_phone
 from backend.core.errors import Codes, DomainError
 from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import User
@@ -93,7 +93,7 @@ def parse(kind: ImportKind, number: int, values: dict[str, str]) -> Row:
         phone = _check(row, "phone", lambda: accounts.clean_phone(values["phone"]))
         if phone is not None:
             # Phones are stored encrypted like everywhere else; the preview shows them masked.
-            p["pe"], p["ph"] = encrypt_str(phone), phone_hash(phone)
+            p["pe"], p["ph"] = seal_phone(phone)
             row["v"]["phone"] = mask_phone(phone)
         p["relation"] = _check(row, "relation", lambda: _choice(values.get("relation", ""), RELATIONS, Relation.OWNER))
     return row

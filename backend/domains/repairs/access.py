@@ -7,10 +7,14 @@ from typing import Any
 
 from tortoise.expressions import Q, Subquery
 
+from backend.core.access import rule
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
-from backend.core.permissions import Perm, has_perm, require_user
-from backend.domains.repairs.models import RepairSettings, Ticket, TicketStatus
+from backend.core.permissions import Perm, covers, has_perm, require_user
+from backend.domains.accounts.access import user_ground
+from backend.domains.files.access import target_rule
+from backend.domains.repairs.models import RepairSettings, Ticket, TicketEvent, TicketStatus
+from backend.domains.residents.models import BindingStatus, UnitBinding
 
 
 def staff_q(ctx: Context) -> Q | None:
@@ -81,3 +85,84 @@ async def notable_ticket(ctx: Context, ticket_id: int) -> Ticket:
     ):
         raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
     return row
+
+
+def _staff_sees(ctx: Context, t: Ticket, grab_ok: bool) -> bool:
+    """staff_q for one loaded ticket (grab_ok: its community lets technicians grab)."""
+    p = ctx.principal
+    if p is None or p.company_id is None or t.company_id != p.company_id:  # type: ignore[attr-defined]
+        return False
+    if covers(ctx, Perm.TICKET_READ, t.company_id, t.community_id):  # type: ignore[attr-defined]
+        return True
+    if Perm.TICKET_WORK not in p.grants or p.staff_id is None:
+        return False
+    if t.technician_id == p.staff_id:  # type: ignore[attr-defined]
+        return True
+    return (t.status == TicketStatus.ACCEPTED and t.technician_id is None and grab_ok  # type: ignore[attr-defined]
+            and covers(ctx, Perm.TICKET_WORK, t.company_id, t.community_id))  # type: ignore[attr-defined]
+
+
+@rule("Ticket")
+async def ticket_visible(ctx: Context, objs: list[Any]) -> list[bool]:
+    """The same tickets as visible_tickets(), decided on the loaded rows (a board event costs viewers no reads)."""
+    p = ctx.principal
+    if p is None:
+        return [False] * len(objs)
+    rows = [o._m for o in objs]
+    grabbable = [t.community_id for t in rows if t.status == TicketStatus.ACCEPTED and t.technician_id is None]  # type: ignore[attr-defined]
+    grab = dict(zip(grabbable, await ctx.loaders["grab_allowed"].load_many(grabbable), strict=True)) if (
+        grabbable and p.staff_id is not None and Perm.TICKET_WORK in p.grants) else {}
+    handled = ctx.loaders.memo.setdefault("handled_reporters", set())
+    out: list[bool] = []
+    for t in rows:
+        staff = _staff_sees(ctx, t, grab.get(t.community_id, False))  # type: ignore[attr-defined]
+        if staff:
+            handled.add(t.reporter_id)  # type: ignore[attr-defined]
+        out.append(staff or t.reporter_id == p.user_id)  # type: ignore[attr-defined]
+    return out
+
+
+@rule("RepairCategory")
+async def category_visible(ctx: Context, objs: list[Any]) -> list[bool]:
+    """Categories of the caller's company, of the companies they live in, and of the tickets they reported."""
+    p = ctx.principal
+    if p is None:
+        return [False] * len(objs)
+    out = [p.company_id is not None and o._company_id == p.company_id for o in objs]
+    rest = [o._pk for o, ok in zip(objs, out, strict=True) if not ok]
+    if rest:
+        companies = set(await UnitBinding.filter(user_id=p.user_id, status=BindingStatus.APPROVED)
+                        .values_list("company_id", flat=True))
+        companies |= set(await Ticket.filter(reporter_id=p.user_id, category_id__in=rest)
+                         .values_list("company_id", flat=True))
+        out = [ok or o._company_id in companies for o, ok in zip(objs, out, strict=True)]
+    return out
+
+
+@user_ground(order=10)  # first: on a board the reporters are known from the tickets just shown
+async def reporters(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
+    """People who reported tickets the caller handles as staff (their name; the phone stays masked here: staff who
+    may call them read Ticket.contactPhone). Reporters of tickets already shown in this request need no read."""
+    handled = ctx.loaders.memo.get("handled_reporters", set())
+    out = {u: False for u in user_ids if u in handled}
+    rest = [u for u in user_ids if u not in handled]
+    q = staff_q(ctx) if rest else None
+    if q is not None:
+        rows = await Ticket.filter(q, reporter_id__in=rest).distinct().values_list("reporter_id", flat=True)
+        out.update(dict.fromkeys(rows, False))
+    return out
+
+
+@target_rule("Ticket")
+async def ticket_files(ctx: Context, ids: list[int]) -> set[int]:
+    """Files attached to a ticket: whoever may see the ticket."""
+    return set(await visible_tickets(ctx).filter(id__in=ids).values_list("id", flat=True))
+
+
+@target_rule("TicketEvent")
+async def ticket_event_files(ctx: Context, ids: list[int]) -> set[int]:
+    """Work photos of a timeline step: whoever may see the ticket, except a staff-only note's for its reporter."""
+    rows = await TicketEvent.filter(id__in=ids).values("id", "ticket_id", "internal")
+    tickets = {t.id: t for t in await visible_tickets(ctx).filter(id__in=[r["ticket_id"] for r in rows])}
+    return {r["id"] for r in rows if r["ticket_id"] in tickets
+            and (not r["internal"] or is_staff_viewer(ctx, tickets[r["ticket_id"]]))}

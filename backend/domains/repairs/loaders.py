@@ -9,7 +9,13 @@ from backend.core.context import Context, register_loader
 from backend.core.loaders import by_pk
 from backend.domains.accounts.models import StaffMember
 from backend.domains.repairs.location import current_positions
-from backend.domains.repairs.models import RepairCategory, TechnicianSkill, Ticket, TicketEvent
+from backend.domains.repairs.models import (
+    RepairCategory,
+    RepairSettings,
+    TechnicianSkill,
+    Ticket,
+    TicketEvent,
+)
 
 
 async def events_by_ticket(ctx: Context, keys: list[int]) -> list[list[Any]]:
@@ -31,7 +37,15 @@ async def positions_by_ticket(ctx: Context, keys: list[int]) -> list[Any]:
     return [found.get(k) for k in keys]
 
 
+async def grab_allowed(ctx: Context, keys: list[int]) -> list[bool]:
+    """Per community: whether technicians may grab its accepted, unassigned tickets."""
+    allowed = set(await RepairSettings.filter(community_id__in=keys, allow_grab=True).values_list("community_id",
+                                                                                                 flat=True))
+    return [k in allowed for k in keys]
+
+
 register_loader("repair_category", by_pk(RepairCategory), shared=True)
+register_loader("grab_allowed", grab_allowed, shared=True)
 register_loader("repairs_staff", by_pk(StaffMember), shared=True)
 register_loader("ticket_events", events_by_ticket, shared=True)
 register_loader("skills_by_staff", skills_by_staff, shared=True)

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from backend.core.context import Context
-from backend.core.crypto import decrypt_str
+from backend.core.crypto import open_phone
 from backend.core.gql import run_mutation
 from backend.core.ids import decode_id, decode_ids, encode_id
 from backend.core.permissions import Perm, community_scope, require_perm, require_user
@@ -61,10 +61,8 @@ async def _send_completion_sms(ticket: models.Ticket) -> None:
     if user is None:
         return
     number = service.ticket_number(ticket.id)
-    await get_runtime().sms.send(
-        decrypt_str(user.phone_enc),
-        f"【Courtyard】您的报修 {number} 已完成，欢迎评价。Your repair {number} is done; please rate it.",
-    )
+    await get_runtime().sms.send_notice(open_phone(user.phone_enc, user.phone_hash), subject=f"报修 {number}",
+                                        status="已完成，欢迎评价")
 
 
 async def _dispatch(info: Info, id: strawberry.ID, action: str,

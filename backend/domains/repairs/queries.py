@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 from tortoise.expressions import Q
 
+from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import register_node
@@ -16,7 +17,7 @@ from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, community_scope, has_perm, require_perm, require_user
 from backend.domains.repairs import config, models, service, stats
-from backend.domains.repairs.access import staff_tickets, visible_tickets
+from backend.domains.repairs.access import staff_tickets
 from backend.domains.repairs.types import (
     RepairCategory,
     RepairSettings,
@@ -167,27 +168,7 @@ class RepairsQuery:
                 for r, c in zip(rows, contacts, strict=True)]
 
 
-async def tickets_for(ctx: Context, pks: list[int]) -> list[Ticket | None]:
-    """Tickets by pk as the caller may see them (reporter, staff scope, or assigned technician)."""
-    rows = {r.id: r for r in await visible_tickets(ctx).filter(id__in=pks)} if ctx.principal else {}
-    return [Ticket.from_model(rows[k]) if k in rows else None for k in pks]
-
-
-async def _categories(ctx: Context, pks: list[int]) -> list[object]:
-    p = ctx.principal
-    if p is None:
-        return [None] * len(pks)
-    companies = set(await UnitBinding.filter(user_id=p.user_id, status=BindingStatus.APPROVED)
-                    .values_list("company_id", flat=True))
-    if p.company_id is not None:
-        companies.add(p.company_id)
-    rows = {r.id: r for r in await models.RepairCategory.filter(id__in=pks, company_id__in=list(companies))}
-    return [RepairCategory.from_model(rows[k]) if k in rows else None for k in pks]
-
-
-async def _tickets(ctx: Context, pks: list[int]) -> list[object]:
-    return list(await tickets_for(ctx, pks))
-
-
-register_node(Ticket, _tickets)
-register_node(RepairCategory, _categories)
+# node(id:), ticketUpdates and lists all pass the one rule of each type (repairs.access).
+tickets_for = nodes_by_pk(models.Ticket, Ticket.from_model)
+register_node(Ticket, tickets_for)
+register_node(RepairCategory, nodes_by_pk(models.RepairCategory, RepairCategory.from_model))

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types import Info
 
-from backend.core.crypto import decrypt_str
+from backend.core.access import visible_one
+from backend.core.crypto import open_phone
 from backend.core.gql import Node, error_types
 from backend.core.ids import encode_id
 from backend.core.permissions import Perm, has_perm
@@ -39,10 +40,12 @@ class RepairCategory(Node):
     name_en: str = strawberry.field(description="Name in English.")
     is_active: bool = strawberry.field(description="False when disabled: no new tickets may use it.")
     sort: int = strawberry.field(description="Display order, ascending.")
+    _company_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, m: models.RepairCategory) -> RepairCategory:
-        return cls(_pk=m.id, name=m.name, name_en=m.name_en, is_active=m.is_active, sort=m.sort)
+        return cls(_pk=m.id, name=m.name, name_en=m.name_en, is_active=m.is_active, sort=m.sort,
+                   _company_id=m.company_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="A community's repair rules.")
@@ -76,7 +79,7 @@ class TechnicianContact:
         if staff is None:
             return None
         user = await info.context.loaders["user"].load(staff.user_id)
-        return TechnicianContact(name=user.name, phone=decrypt_str(user.phone_enc),
+        return TechnicianContact(name=user.name, phone=open_phone(user.phone_enc, user.phone_hash),
                                  staff_member_id=strawberry.ID(encode_id("StaffMember", staff_pk)) if for_staff else None)
 
 
@@ -164,15 +167,18 @@ class Ticket(Node):
             return True
         return m.status in UNFINISHED and _aware(m.finish_due) < now
 
-    @strawberry.field(description="The community.")
-    async def community(self, info: Info) -> Community:
-        return Community.from_model(await info.context.loaders["community"].load(self._m.community_id))  # type: ignore[attr-defined]
+    @strawberry.field(description="The community; null when the caller may no longer see it (a reporter who "
+                                  "has moved out).")
+    async def community(self, info: Info) -> Community | None:
+        row = await info.context.loaders["community"].load(self._m.community_id)  # type: ignore[attr-defined]
+        return await visible_one(info.context, Community.from_model(row))
 
-    @strawberry.field(description="The unit; null for a public area.")
+    @strawberry.field(description="The unit; null for a public area, or when the caller may no longer see it.")
     async def unit(self, info: Info) -> Unit | None:
         if self._m.unit_id is None:  # type: ignore[attr-defined]
             return None
-        return Unit.from_model(await info.context.loaders["unit"].load(self._m.unit_id))  # type: ignore[attr-defined]
+        row = await info.context.loaders["unit"].load(self._m.unit_id)  # type: ignore[attr-defined]
+        return await visible_one(info.context, Unit.from_model(row))
 
     @strawberry.field(description="The repair category.")
     async def category(self, info: Info) -> RepairCategory:
@@ -209,7 +215,7 @@ class Ticket(Node):
         if p is not None and p.user_id == m.reporter_id:  # type: ignore[attr-defined]
             return None
         user = await info.context.loaders["user"].load(m.reporter_id)  # type: ignore[attr-defined]
-        return decrypt_str(user.phone_enc)
+        return open_phone(user.phone_enc, user.phone_hash)
 
     @strawberry.field(description="The owner's photos and video of the problem.")
     async def files(self, info: Info) -> list[StoredFile]:

@@ -19,9 +19,10 @@ class BindingStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     REMOVED = "removed"
+    INVITED = "invited"  # added by the unit's owner; the person accepts or declines
 
 
-# A user's tie to a unit; owners ask, staff approve; owners add their household.
+# A user's tie to a unit; owners ask, staff approve; owners invite their household, who accept or decline.
 class UnitBinding(Model):
     id = fields.BigIntField(primary_key=True)
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
@@ -39,6 +40,8 @@ class UnitBinding(Model):
     relation = fields.CharEnumField(Relation, max_length=16)
     status = fields.CharEnumField(BindingStatus, max_length=16, default=BindingStatus.PENDING)
     reason = fields.CharField(max_length=200, default="")
+    # What the owner who added this person calls them: shown to that owner only, never copied to the account.
+    invited_name = fields.CharField(max_length=50, default="")
     added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="bindings_added", null=True, on_delete=fields.SET_NULL
     )

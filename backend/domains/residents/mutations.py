@@ -1,4 +1,4 @@
-"""Thin mutation resolvers for binding requests, their review, and households."""
+"""Thin mutation resolvers for binding requests, their review, and household invitations."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _done(row: models.UnitBinding, id: str | None = None, **summary: Any) -> dic
 
 @strawberry.type
 class ResidentsMutation:
-    @strawberry.mutation(description="Ask to be bound to a unit as owner, family member or tenant.")
+    @strawberry.mutation(description="Ask to be bound to a unit as owner, family member or tenant (10 an hour, 30 a day).")
     async def binding_request(self, info: Info, unit_id: strawberry.ID, relation: Relation) -> BindingPayload:  # type: ignore[valid-type]
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)
@@ -50,7 +50,9 @@ class ResidentsMutation:
     async def binding_reject(self, info: Info, id: strawberry.ID, reason: str) -> BindingPayload:
         return await _review(info, id, False, reason)
 
-    @strawberry.mutation(description="As a unit's owner, add a family member or tenant.")
+    @strawberry.mutation(description="As a unit's owner, invite a family member or tenant by phone (20 a day); they "
+                                     "join when they accept. `name` is what you call them: only you see it, and it is "
+                                     "never shown as or copied to their account's name.")
     async def household_member_add(
         self, info: Info, unit_id: strawberry.ID, phone: str, name: str, relation: Relation  # type: ignore[valid-type]
     ) -> BindingPayload:
@@ -64,11 +66,27 @@ class ResidentsMutation:
 
         return await run_mutation(info, BindingPayload, ResidentErrors, run)
 
-    @strawberry.mutation(description="As a unit's owner, remove a family member or tenant.")
+    @strawberry.mutation(description="As a unit's owner, remove a family member or tenant, or withdraw an invitation.")
     async def household_member_remove(self, info: Info, id: strawberry.ID) -> BindingPayload:
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)
             return _done(await service.remove_household_member(owner_id=uid, binding_id=decode_id(id, "UnitBinding")))
+
+        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+
+    @strawberry.mutation(description="Accept an invitation to a unit's household that was sent to you.")
+    async def household_invitation_accept(self, info: Info, id: strawberry.ID) -> BindingPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            return _done(await service.accept_household_invitation(binding_id=decode_id(id, "UnitBinding"), user_id=uid))
+
+        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+
+    @strawberry.mutation(description="Decline an invitation to a unit's household that was sent to you.")
+    async def household_invitation_decline(self, info: Info, id: strawberry.ID) -> BindingPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            return _done(await service.decline_household_invitation(binding_id=decode_id(id, "UnitBinding"), user_id=uid))
 
         return await run_mutation(info, BindingPayload, ResidentErrors, run)
 

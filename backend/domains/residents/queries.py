@@ -6,15 +6,17 @@ import strawberry
 from strawberry.types import Info
 from tortoise.expressions import Subquery
 
+from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
-from backend.core.permissions import Perm, has_perm, scoped
+from backend.core.permissions import Perm, scoped
 from backend.domains.accounts.models import User as UserModel
 from backend.domains.accounts.types import User
+from backend.domains.residents import access as _access  # noqa: F401 - registers the visibility rules
 from backend.domains.residents import models
 from backend.domains.residents.types import BindingFilter, OwnerFilter, UnitBinding
 
@@ -72,27 +74,5 @@ class ResidentsQuery:
         return await list_owners(info.context, first=first, after=after, f=filter or OwnerFilter())
 
 
-async def _bindings(ctx: Context, pks: list[int]) -> list[object]:
-    p = ctx.principal
-    if p is None:
-        return [None] * len(pks)
-    rows = {b.id: b for b in await models.UnitBinding.filter(id__in=pks)}
-    owned_units = set(
-        await models.UnitBinding.filter(
-            user_id=p.user_id, relation=models.Relation.OWNER, status=models.BindingStatus.APPROVED
-        ).values_list("unit_id", flat=True)
-    )
-    out: list[object] = []
-    for k in pks:
-        b = rows.get(k)
-        ok = b is not None and (
-            b.user_id == p.user_id  # type: ignore[attr-defined]
-            or b.unit_id in owned_units  # type: ignore[attr-defined]
-            or (b.company_id == p.company_id and (  # type: ignore[attr-defined]
-                has_perm(ctx, Perm.OWNER_READ, b.community_id) or has_perm(ctx, Perm.BINDING_REVIEW, b.community_id)))  # type: ignore[attr-defined]
-        )
-        out.append(UnitBinding.from_model(b) if ok and b is not None else None)
-    return out
-
-
-register_node(UnitBinding, _bindings)
+bindings_for = nodes_by_pk(models.UnitBinding, UnitBinding.from_model)
+register_node(UnitBinding, bindings_for)

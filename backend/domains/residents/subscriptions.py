@@ -39,7 +39,7 @@ class ResidentsSubscription:
         only = decode_id(community_id, "Community", "communityId") if community_id else None
         if only is not None and scope is not None and only not in scope:
             raise DomainError("FORBIDDEN", "Not your community")
-        from backend.domains.residents.queries import _bindings
+        from backend.domains.residents.queries import bindings_for
 
         async with get_runtime().broker.subscribe(channel(company_id)) as events:
             async for event in events:
@@ -48,6 +48,6 @@ class ResidentsSubscription:
                 await ctx.refresh_principal()  # a revoked session or lost role ends the stream
                 community_scope(ctx, Perm.BINDING_REVIEW)
                 ctx.reset_loaders()
-                node = (await _bindings(ctx, [int(event["bindingId"])]))[0]
+                node = (await bindings_for(ctx, [int(event["bindingId"])]))[0]
                 if node is not None:
                     yield BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)  # type: ignore[arg-type]

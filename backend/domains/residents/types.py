@@ -8,10 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from backend.core.context import Context
+from backend.core.access import visible_one
+from backend.core.context import Context, register_loader
+from backend.core.crypto import mask_phone, open_phone
 from backend.core.errors import DomainError
 from backend.core.gql import Node, error_types
-from backend.core.permissions import Perm, has_perm
+from backend.core.permissions import Perm, covers
 from backend.domains.accounts.types import User
 from backend.domains.residents import models
 from backend.domains.tenancy.types import Community, Unit
@@ -32,32 +34,48 @@ class UnitBinding(Node):
     _unit_id: strawberry.Private[int]
     _user_id: strawberry.Private[int]
     _community_id: strawberry.Private[int]
+    _company_id: strawberry.Private[int]
+    _added_by_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, m: models.UnitBinding) -> UnitBinding:
         return cls(
             _pk=m.id, relation=m.relation, status=m.status, reason=m.reason, created_at=m.created_at,
             reviewed_at=m.reviewed_at, _unit_id=m.unit_id, _user_id=m.user_id, _community_id=m.community_id,  # type: ignore[attr-defined]
+            _company_id=m.company_id, _added_by_id=m.added_by_id,  # type: ignore[attr-defined]
         )
 
-    @strawberry.field(description="The unit.")
-    async def unit(self, info: Info) -> Unit:
-        return Unit.from_model(await info.context.loaders["unit"].load(self._unit_id))
+    @strawberry.field(description="The unit; null when the caller may not see it (a request shows its requester "
+                                  "nothing of the unit until it is approved).")
+    async def unit(self, info: Info) -> Unit | None:
+        return await visible_one(info.context, Unit.from_model(await info.context.loaders["unit"].load(self._unit_id)))
 
-    @strawberry.field(description="The community of the unit.")
-    async def community(self, info: Info) -> Community:
-        return Community.from_model(await info.context.loaders["community"].load(self._community_id))
+    @strawberry.field(description="The community of the unit; null when the caller may not see it.")
+    async def community(self, info: Info) -> Community | None:
+        return await visible_one(info.context, Community.from_model(
+            await info.context.loaders["community"].load(self._community_id)))
 
-    @strawberry.field(description="The person.")
-    async def user(self, info: Info) -> User:
-        return User.from_model(await info.context.loaders["user"].load(self._user_id))
+    @strawberry.field(description="The person; null when the caller may not see them (an invitation not yet "
+                                  "accepted).")
+    async def user(self, info: Info) -> User | None:
+        return await visible_one(info.context, User.from_model(await info.context.loaders["user"].load(self._user_id)))
+
+    @strawberry.field(description="For the owner who invited this person into the household: the name they gave and "
+                                  "the masked phone (the person's own name stays theirs); null for everyone else.")
+    async def invitation(self, info: Info) -> HouseholdInvitation | None:
+        p = info.context.principal
+        row = await info.context.loaders["household_invitation"].load(self._pk) if p is not None else None
+        if row is None or row["added_by_id"] != p.user_id or not row["invited_name"]:
+            return None
+        return HouseholdInvitation(name=row["invited_name"], phone=mask_phone(open_phone(row["user__phone_enc"], row["user__phone_hash"])))
 
 
-async def unit_residents(ctx: Context, *, unit_pk: int, community_pk: int) -> list[Any]:
+async def unit_residents(ctx: Context, *, unit_pk: int, community_pk: int, company_pk: int) -> list[Any]:
     """Approved residents of a unit, for staff with owner.read there or for the unit's own residents."""
     rows = await ctx.loaders["residents_by_unit"].load(unit_pk)
     p = ctx.principal
-    if has_perm(ctx, Perm.OWNER_READ, community_pk) or (p is not None and any(r.user_id == p.user_id for r in rows)):
+    if covers(ctx, Perm.OWNER_READ, company_pk, community_pk) or (
+            p is not None and any(r.user_id == p.user_id for r in rows)):
         return rows
     raise DomainError("FORBIDDEN", "You may not see who lives here")
 
@@ -81,3 +99,20 @@ class OwnerFilter:
 class BindingPayload:
     binding: UnitBinding | None = strawberry.field(description="The binding, when it worked.")
     errors: list[ResidentError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+
+
+@strawberry.type(description="How the owner who invited someone into the household knows them.")
+class HouseholdInvitation:
+    name: str = strawberry.field(description="The name the owner gave when inviting them.")
+    phone: str = strawberry.field(description="Their mobile number, masked (138****1234).")
+
+
+async def household_invitations(ctx: Context, keys: list[int]) -> list[Any]:
+    """Who added each binding, the name they gave and the person's phone, by binding id (one query)."""
+    rows = await models.UnitBinding.filter(id__in=keys).values("id", "added_by_id", "invited_name", "user__phone_enc",
+                                                           "user__phone_hash")
+    by_id = {r["id"]: r for r in rows}
+    return [by_id.get(k) for k in keys]
+
+
+register_loader("household_invitation", household_invitations)

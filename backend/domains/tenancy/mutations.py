@@ -38,9 +38,13 @@ def _audit(obj: Any, type_name: str, summary: dict[str, Any]) -> dict[str, Any]:
 @strawberry.input(description="A new property company with its first administrator.")
 class CompanyCreateInput:
     name: str = strawberry.field(description="Registered name, at most 100 characters.")
-    admin_phone: str = strawberry.field(description="Mobile number of the first company administrator.")
+    admin_phone: str = strawberry.field(description="Mobile number of the first company administrator; a person "
+                                                    "who already has an account is invited and becomes admin when "
+                                                    "they accept.")
     admin_name: str = strawberry.field(description="Name of the first company administrator.")
-    admin_password: str | None = strawberry.field(default=None, description="Initial password (or SMS sign-in only).")
+    admin_password: str | None = strawberry.field(default=None, description="Initial password for a new account (or SMS "
+                                                             "sign-in only); refused (ACCOUNT_EXISTS) for an "
+                                                             "existing account, whose password stays its own.")
 
 
 @strawberry.type

@@ -5,14 +5,15 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import DomainError
 from backend.core.gql import register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, scoped
+from backend.domains.tenancy import access as _access  # noqa: F401 - registers the visibility rules
 from backend.domains.tenancy import models
-from backend.domains.tenancy.access import readable
 from backend.domains.tenancy.types import (
     Building,
     Community,
@@ -115,36 +116,9 @@ class TenancyQuery:
         )
 
 
-async def _companies(ctx: Context, pks: list[int]) -> list[object]:
-    p = ctx.principal
-    if p is None:
-        return [None] * len(pks)
-    if p.is_platform_admin:
-        rows = {r.id: r for r in await models.Company.filter(id__in=pks)}
-    else:
-        rows = {r.id: r for r in await models.Company.filter(id__in=[k for k in pks if k == p.company_id])}
-    return [Company.from_model(rows[k]) if k in rows else None for k in pks]
-
-
-async def _communities(ctx: Context, pks: list[int]) -> list[object]:
-    rows = await readable(ctx, models.Community, Perm.COMMUNITY_READ, pks, community_field="id", owner_field="community_id")
-    return [Community.from_model(r) if r else None for r in rows]
-
-
-async def _buildings(ctx: Context, pks: list[int]) -> list[object]:
-    rows = await readable(ctx, models.Building, Perm.COMMUNITY_READ, pks, community_field="community_id",
-                          owner_field="unit__building_id")
-    return [Building.from_model(r) if r else None for r in rows]
-
-
-async def _units(ctx: Context, pks: list[int]) -> list[object]:
-    rows = await readable(ctx, models.Unit, Perm.UNIT_READ, pks, community_field="community_id", owner_field="unit_id")
-    return [Unit.from_model(r) if r else None for r in rows]
-
-
-register_node(Company, _companies)
-register_node(Community, _communities)
-register_node(Building, _buildings)
-register_node(Unit, _units)
+register_node(Company, nodes_by_pk(models.Company, Company.from_model))
+register_node(Community, nodes_by_pk(models.Community, Community.from_model))
+register_node(Building, nodes_by_pk(models.Building, Building.from_model))
+register_node(Unit, nodes_by_pk(models.Unit, Unit.from_model))
 
 __all__ = ["TenancyQuery", "UnitType"]

@@ -14,7 +14,7 @@ from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import Node, error_types
 from backend.core.pagination import Connection, LoadedCount, build_connection, page_key
-from backend.core.permissions import Perm, require_perm
+from backend.core.permissions import Perm, covers, require_user
 from backend.domains.tenancy import models
 
 if TYPE_CHECKING:
@@ -22,16 +22,20 @@ if TYPE_CHECKING:
 
 CompanyStatus = strawberry.enum(models.CompanyStatus, description="Whether a company may use Courtyard.")
 UnitType = strawberry.enum(models.UnitType, description="What a unit is used for.")
-TenancyErrors = error_types("Tenancy", ["IN_USE", "WEAK_PASSWORD"])
+TenancyErrors = error_types("Tenancy", ["IN_USE", "WEAK_PASSWORD", "ACCOUNT_EXISTS"])
 TenancyError = TenancyErrors[1]
 
 
 async def nested_page(
     ctx: Context, page_loader: str, count_loader: str, model: Any, parent_field: str, parent_pk: int,
-    first: int | None, after: str | None, search: str | None, perm: Perm, to_node: Callable[[Any], Any],
+    where: tuple[int, int], first: int | None, after: str | None, search: str | None, perm: Perm,
+    to_node: Callable[[Any], Any],
 ) -> Connection[Any]:
-    """A child connection of an already visible parent, batched across parents through loaders."""
-    require_perm(ctx, perm)
+    """A child connection of an already visible parent, batched across parents through loaders; `where` is the
+    parent's (company, community), in which the caller must hold `perm` to list its children."""
+    require_user(ctx)
+    if not covers(ctx, perm, *where):
+        raise DomainError(Codes.FORBIDDEN, "You lack the permission " + perm.value + " here")
     term = (search or "").strip() or None
     if term is not None and len(term) > 50:
         raise DomainError(Codes.TOO_LONG, "Search at most 50 characters", "search")
@@ -61,10 +65,12 @@ class Community(Node):
     address: str = strawberry.field(description="Street address.")
     timezone: str = strawberry.field(description="IANA time zone that times are shown in.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
+    _company_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, m: models.Community) -> Community:
-        return cls(_pk=m.id, name=m.name, address=m.address, timezone=m.timezone, created_at=m.created_at)
+        return cls(_pk=m.id, name=m.name, address=m.address, timezone=m.timezone, created_at=m.created_at,
+                   _company_id=m.company_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="How many units the community has.")
     async def unit_count(self, info: Info) -> int:
@@ -76,7 +82,7 @@ class Community(Node):
     ) -> Connection[Building]:
         return await nested_page(
             info.context, "buildings_page", "building_count_by_community", models.Building, "community_id",
-            self._pk, first, after, search, Perm.COMMUNITY_READ, Building.from_model,
+            self._pk, (self._company_id, self._pk), first, after, search, Perm.COMMUNITY_READ, Building.from_model,
         )
 
 
@@ -86,10 +92,12 @@ class Building(Node):
     floors: int = strawberry.field(description="Number of floors above ground.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     _community_id: strawberry.Private[int]
+    _company_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, m: models.Building) -> Building:
-        return cls(_pk=m.id, name=m.name, floors=m.floors, created_at=m.created_at, _community_id=m.community_id)  # type: ignore[attr-defined]
+        return cls(_pk=m.id, name=m.name, floors=m.floors, created_at=m.created_at, _community_id=m.community_id,  # type: ignore[attr-defined]
+                   _company_id=m.company_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The community the building is in.")
     async def community(self, info: Info) -> Community:
@@ -105,7 +113,7 @@ class Building(Node):
     ) -> Connection[Unit]:
         return await nested_page(
             info.context, "units_page", "unit_count_by_building", models.Unit, "building_id",
-            self._pk, first, after, search, Perm.UNIT_READ, Unit.from_model,
+            self._pk, (self._company_id, self._community_id), first, after, search, Perm.UNIT_READ, Unit.from_model,
         )
 
 
@@ -118,12 +126,13 @@ class Unit(Node):
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     _building_id: strawberry.Private[int]
     _community_id: strawberry.Private[int]
+    _company_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, m: models.Unit) -> Unit:
         return cls(
             _pk=m.id, number=m.number, floor=m.floor, area=m.area, type=m.type, created_at=m.created_at,
-            _building_id=m.building_id, _community_id=m.community_id,  # type: ignore[attr-defined]
+            _building_id=m.building_id, _community_id=m.community_id, _company_id=m.company_id,  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="The building the unit is in.")
@@ -140,7 +149,8 @@ class Unit(Node):
     ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
         from backend.domains.residents.types import UnitBinding, unit_residents
 
-        rows = await unit_residents(info.context, unit_pk=self._pk, community_pk=self._community_id)
+        rows = await unit_residents(info.context, unit_pk=self._pk, community_pk=self._community_id,
+                                    company_pk=self._company_id)
         return [UnitBinding.from_model(r) for r in rows]
 
 

@@ -32,6 +32,14 @@ mutation($id: ID!, $input: StaffUpdateInput!) {
     errors { field code }
   }
 }"""
+STAFF_CREATE_OR_INVITE = """
+mutation($input: StaffCreateInput!) {
+  staffCreate(input: $input) {
+    staffMember { id }
+    invitation { id name phone status }
+    errors { field code }
+  }
+}"""
 ROLE_UPDATE = """
 mutation($id: ID!, $input: RoleUpdateInput!) {
   roleUpdate(id: $id, input: $input) { role { id code name nameEn permissions } errors { field code } }
@@ -48,7 +56,7 @@ mutation($phone: String!, $password: String!) {
 }"""
 STAFF = """
 query($search: String, $isActive: Boolean) {
-  staffMembers(search: $search, isActive: $isActive) { totalCount nodes { id title isActive user { name } } }
+  staffMembers(first: 20, search: $search, isActive: $isActive) { totalCount nodes { id title isActive user { name } } }
 }"""
 VIEWER = "{ viewer { isPlatformAdmin permissions roles { code } company { id } } }"
 
@@ -101,20 +109,33 @@ async def test_admin_adds_a_staff_member_with_a_community_grant(api):
     assert viewer["company"]["id"] == encode_id("Company", w.company.id)
 
 
-async def test_an_existing_account_joins_a_second_company(api):
+async def test_an_existing_account_is_invited_and_joins_each_company_by_accepting(api):
     a = await make_world("A")
     b = await make_world("B")
     phone = next_phone()
     person = await make_user("Shared", phone=phone)
+    me = await token_for(person)
+    invitations = []
     for world in (a, b):
-        payload = (await api.gql(STAFF_CREATE, {"input": {
-            "phone": "+86 " + phone, "name": "Ignored",
+        payload = (await api.gql(STAFF_CREATE_OR_INVITE, {"input": {
+            "phone": "+86 " + phone, "name": "What the company calls them",
             "grants": [{"roleId": await role_id("guard")}],
         }}, token=await token_for(world.admin)))["staffCreate"]
-        assert payload["errors"] == []
-        assert payload["staffMember"]["user"]["name"] == "Shared"
-    memberships = await api.gql("{ viewer { memberships { company { id } } } }", token=await token_for(person))
+        assert payload["errors"] == [] and payload["staffMember"] is None
+        assert payload["invitation"]["name"] == "What the company calls them"
+        assert payload["invitation"]["phone"] == f"{phone[:3]}****{phone[-4:]}"
+        invitations.append(payload["invitation"]["id"])
+    # nothing applies until the person accepts
+    assert (await api.gql("{ viewer { memberships { company { id } } } }", token=me))["viewer"]["memberships"] == []
+    pending = (await api.gql("{ viewer { staffInvitations { id } } }", token=me))["viewer"]["staffInvitations"]
+    assert {i["id"] for i in pending} == set(invitations)
+    for invitation in invitations:
+        accepted = await api.gql("mutation($id: ID!) { staffInvitationAccept(id: $id) { errors { code } } }",
+                                 {"id": invitation}, token=me)
+        assert accepted["staffInvitationAccept"]["errors"] == []
+    memberships = await api.gql("{ viewer { user { name } memberships { company { id } } } }", token=me)
     assert len(memberships["viewer"]["memberships"]) == 2
+    assert memberships["viewer"]["user"]["name"] == "Shared"
 
 
 async def test_staff_create_refuses_bad_input(api):
@@ -173,7 +194,7 @@ async def test_staff_update_changes_roles_on_the_next_request(api):
     tech = await make_staff(w.company, "technician", name="Zhao Tech")
     tech_token = await token_for(tech)
     sid = await staff_id_of(api, admin, "Zhao Tech")
-    assert codes(await api.raw("{ owners { totalCount } }", token=tech_token)) == ["FORBIDDEN"]
+    assert codes(await api.raw("{ owners(first: 20) { totalCount } }", token=tech_token)) == ["FORBIDDEN"]
     # when: the admin makes them customer service with a new title
     payload = (await api.gql(STAFF_UPDATE, {"id": sid, "input": {
         "title": "Front desk", "grants": [{"roleId": await role_id("customer_service")}]}}, token=admin))["staffUpdate"]
@@ -184,7 +205,7 @@ async def test_staff_update_changes_roles_on_the_next_request(api):
     viewer = (await api.gql(VIEWER, token=tech_token))["viewer"]
     assert viewer["roles"] == [{"code": "customer_service"}]
     assert "OWNER_READ" in viewer["permissions"]
-    assert (await api.gql("{ owners { totalCount } }", token=tech_token))["owners"]["totalCount"] == 1
+    assert (await api.gql("{ owners(first: 20) { totalCount } }", token=tech_token))["owners"]["totalCount"] == 1
 
 
 async def test_disabled_staff_lose_access_and_are_filtered(api):
@@ -202,7 +223,7 @@ async def test_disabled_staff_lose_access_and_are_filtered(api):
     assert "Sun Tech" not in [n["user"]["name"] for n in active["nodes"]]
 
 
-UNITS_QUERY = "{ units { totalCount } }"
+UNITS_QUERY = "{ units(first: 20) { totalCount } }"
 
 
 async def test_nobody_changes_their_own_roles_or_status(api):

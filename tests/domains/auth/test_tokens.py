@@ -58,8 +58,10 @@ mutation($id: ID!, $input: StaffUpdateInput!) {
 
 STAFF_CREATE = """
 mutation($input: StaffCreateInput!) {
-  staffCreate(input: $input) { staffMember { id } errors { code } }
+  staffCreate(input: $input) { staffMember { id } invitation { id } errors { code } }
 }"""
+
+ACCEPT_INVITATION = "mutation($id: ID!) { staffInvitationAccept(id: $id) { errors { code } } }"
 
 VIEWER = "{ viewer { user { id } company { id } memberships { company { id } isCurrent } permissions } }"
 UNITS = "{ units(first: 5) { totalCount } }"
@@ -394,7 +396,7 @@ async def test_a_token_naming_another_user_of_the_session_is_refused(api):
 # --- switching company ------------------------------------------------------------------------------------
 
 async def two_company_staff(api):
-    """A person on the staff of two companies (added by each company's admin), and a third company."""
+    """A person on the staff of two companies (invited by each company's admin, accepted), and a third company."""
     a, b, c = await make_company("A"), await make_company("B"), await make_company("C")
     phone = next_phone()
     person = await make_user("Two jobs", phone=phone, password=PASSWORD)
@@ -406,6 +408,9 @@ async def two_company_staff(api):
             "grants": [{"roleId": await role_id("technician"), "communityId": encode_id("Community", community.id)}],
         }}, token=await token_for(admin))
         assert result["staffCreate"]["errors"] == []
+        accepted = await api.gql(ACCEPT_INVITATION, {"id": result["staffCreate"]["invitation"]["id"]},
+                                 token=await token_for(person))
+        assert accepted["staffInvitationAccept"]["errors"] == []
     return person, phone, a, b, c
 
 

@@ -3,7 +3,7 @@ who sees the reporter's phone."""
 
 from __future__ import annotations
 
-from backend.core.crypto import decrypt_str
+from backend.core.crypto import open_phone
 from backend.domains.files.models import Upload
 from backend.domains.repairs.models import Ticket
 from tests.domains.files.support import jpeg, mp4, uploaded
@@ -148,7 +148,7 @@ async def test_the_technician_takes_the_job_once_per_assignment(api):
 async def test_the_reporters_phone_is_for_staff_and_for_the_technician_while_the_job_is_open(api):
     w = await repair_world(api)
     tid = await ticket_in(api, w, "IN_PROGRESS")
-    phone = decrypt_str(w.owner.phone_enc)
+    phone = open_phone(w.owner.phone_enc, w.owner.phone_hash)
     manager_sees = (await _detail(api, tid, w.tokens["manager"]))["contactPhone"]
     assert manager_sees == phone
     assert (await _detail(api, tid, w.tokens["tech1"]))["contactPhone"] == manager_sees

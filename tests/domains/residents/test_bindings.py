@@ -75,7 +75,7 @@ async def test_owner_request_is_approved_by_staff(api):
     binding = asked["binding"]
     assert (binding["__typename"], binding["status"], binding["relation"]) == ("UnitBinding", "PENDING", "OWNER")
     assert binding["reviewedAt"] is None
-    assert binding["community"]["id"] == gid("Community", w.community)
+    assert (binding["unit"], binding["community"]) == (None, None)  # nothing of the unit until approved
     # it is in the staff queue
     queue = (await api.gql(QUEUE, {"filter": {"status": "PENDING"}}, token=reviewer))["bindings"]
     assert [(n["id"], n["user"]["name"], n["unit"]["number"]) for n in queue["nodes"]] == [
@@ -183,7 +183,7 @@ async def test_review_queue_is_scoped_to_company_community_and_permission(api):
 # --- household -------------------------------------------------------------------------------------------------
 
 
-async def test_owner_adds_and_removes_a_household_member(api):
+async def test_owner_invites_and_removes_a_household_member(api):
     # given
     w = await make_world("A")
     owner = await token_for(w.owner)
@@ -191,19 +191,28 @@ async def test_owner_adds_and_removes_a_household_member(api):
     # when
     added = (await api.gql(ADD, {"unitId": gid("Unit", w.unit), "phone": phone, "name": "Little Owner",
                                  "relation": "FAMILY"}, token=owner))["householdMemberAdd"]
-    # then: approved at once, no review
+    # then: an invitation; the owner sees no account behind it, only what they typed
     assert added["errors"] == []
     binding = added["binding"]
-    assert (binding["status"], binding["relation"], binding["user"]["name"]) == ("APPROVED", "FAMILY", "Little Owner")
-    assert binding["reviewedAt"] is not None
-    # the member signs in with that phone and sees the unit
-    member = await token_for(await make_user("ignored", phone=phone))
+    assert (binding["status"], binding["relation"], binding["user"]) == ("INVITED", "FAMILY", None)
+    assert binding["reviewedAt"] is None
+    invitation = (await api.gql("query($id: ID!) { node(id: $id) { ... on UnitBinding { invitation { name phone } } } }",
+                                {"id": binding["id"]}, token=owner))["node"]["invitation"]
+    assert invitation == {"name": "Little Owner", "phone": masked(phone)}
+    # the member signs in with that phone (the account has no name from the owner) and accepts
+    member_user = await make_user("ignored", phone=phone)
+    assert member_user.name == ""
+    member = await token_for(member_user)
+    mine = (await api.gql(MINE, token=member))["viewer"]["bindings"]
+    assert [(b["id"], b["relation"], b["status"]) for b in mine] == [(binding["id"], "FAMILY", "INVITED")]
+    accept = "mutation($id: ID!) { householdInvitationAccept(id: $id) { binding { status } errors { code } } }"
+    accepted = (await api.gql(accept, {"id": binding["id"]}, token=member))["householdInvitationAccept"]
+    assert accepted == {"binding": {"status": "APPROVED"}, "errors": []}
     mine = (await api.gql(MINE, token=member))["viewer"]["bindings"]
     assert [(b["unit"]["id"], b["relation"], b["status"]) for b in mine] == [(gid("Unit", w.unit), "FAMILY", "APPROVED")]
-    residents = await api.gql("query($id: ID!) { node(id: $id) { ... on Unit { residents { relation user { name } } } } }",
+    residents = await api.gql("query($id: ID!) { node(id: $id) { ... on Unit { residents { relation } } } }",
                               {"id": gid("Unit", w.unit)}, token=owner)
-    assert [(r["relation"], r["user"]["name"]) for r in residents["node"]["residents"]] == [
-        ("OWNER", "Owner A"), ("FAMILY", "Little Owner")]
+    assert [r["relation"] for r in residents["node"]["residents"]] == ["OWNER", "FAMILY"]
     # adding the same person again is a duplicate
     dup = (await api.gql(ADD, {"unitId": gid("Unit", w.unit), "phone": phone, "name": "Little Owner",
                                "relation": "TENANT"}, token=owner))["householdMemberAdd"]
@@ -323,5 +332,5 @@ async def test_community_limited_staff_list_owners_of_their_community_only(api):
     data = (await api.gql(OWNERS, {}, token=token))["owners"]
     assert sorted(n["name"] for n in data["nodes"]) == ["Zhao Wei"]
     # owner bindings outside their community stay hidden on the user too
-    nodes = await api.gql("{ owners { nodes { bindings { unit { number } } } } }", token=token)
+    nodes = await api.gql("{ owners(first: 20) { nodes { bindings { unit { number } } } } }", token=token)
     assert [b["unit"]["number"] for b in nodes["owners"]["nodes"][0]["bindings"]] == ["2201"]

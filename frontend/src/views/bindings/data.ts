@@ -16,10 +16,10 @@ export const toBindingFilter = (status: BindingStatus | '', communityId: string 
 })
 
 export const bindingColumns: readonly ColumnDef<BindingRow>[] = [
-  { prop: 'user', labelKey: 'bindings.applicant', minWidth: 120, format: (r) => r.user.name },
-  { prop: 'phone', labelKey: 'owners.phone', width: 130, format: (r) => maskPhone(r.user.phone) },
-  { prop: 'community', labelKey: 'bindings.community', minWidth: 160, format: (r) => r.community.name },
-  { prop: 'unit', labelKey: 'bindings.unit', minWidth: 130, format: (r) => `${r.unit.building.name}-${r.unit.number}` },
+  { prop: 'user', labelKey: 'bindings.applicant', minWidth: 120, format: (r) => r.user?.name ?? "" },
+  { prop: 'phone', labelKey: 'owners.phone', width: 130, format: (r) => (r.user ? maskPhone(r.user.phone) : "") },
+  { prop: 'community', labelKey: 'bindings.community', minWidth: 160, format: (r) => r.community?.name ?? "" },
+  { prop: 'unit', labelKey: 'bindings.unit', minWidth: 130, format: (r) => (r.unit ? `${r.unit.building.name}-${r.unit.number}` : "") },
   { prop: 'relation', labelKey: 'bindings.relation', width: 90, format: (r, t) => t(`owners.relation.${r.relation}`) },
   { prop: 'status', labelKey: 'common.status', width: 100, format: (r, t) => t(`bindings.status.${r.status}`) },
   { prop: 'createdAt', labelKey: 'bindings.requestedAt', width: 170, format: (r) => formatDateTime(r.createdAt) },

@@ -39,8 +39,8 @@ export function toOwnerFilter(s: OwnerSearch, communityId: string | null): Owner
 
 export function unitsText(row: Pick<OwnerRow, 'bindings'>, t: (k: string) => string): string {
   return row.bindings
-    .filter((b) => b.status === 'APPROVED')
-    .map((b) => `${b.community.name} ${b.unit.building.name}-${b.unit.number} (${t(`owners.relation.${b.relation}`)})`)
+    .filter((b) => b.status === 'APPROVED' && b.unit && b.community)
+    .map((b) => `${b.community?.name} ${b.unit?.building.name}-${b.unit?.number} (${t(`owners.relation.${b.relation}`)})`)
     .join('；')
 }
 

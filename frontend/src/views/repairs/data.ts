@@ -100,7 +100,7 @@ export function toExportParams(f: TicketFilter): QueryParams {
 
 /** Whether a ticket (as a live event carries it) belongs on a screen with this filter, as the server would decide. */
 export function matchesFilter(t: TicketCard, f: TicketFilter): boolean {
-  if (f.communityId && t.community.id !== f.communityId) return false
+  if (f.communityId && t.community?.id !== f.communityId) return false
   if (f.categoryId && t.category.id !== f.categoryId) return false
   if (f.urgency && t.urgency !== f.urgency) return false
   if (f.overdue != null && t.overdue !== f.overdue) return false
@@ -189,9 +189,9 @@ export const ticketColumns = (locale: string, now: () => number): readonly Colum
   { prop: 'number', labelKey: 'repairs.field.number', width: 120 },
   { prop: 'status', labelKey: 'common.status', width: 120, format: (r, t) => t(`repairs.status.${r.status}`) },
   { prop: 'category', labelKey: 'repairs.field.category', minWidth: 110, format: (r) => categoryName(r.category, locale) },
-  { prop: 'place', labelKey: 'repairs.field.place', minWidth: 150, format: (r) => `${placeText(r)} ${r.community.name}` },
+  { prop: 'place', labelKey: 'repairs.field.place', minWidth: 150, format: (r) => `${placeText(r)} ${r.community?.name ?? ""}` },
   { prop: 'description', labelKey: 'repairs.field.description', minWidth: 160 },
   { prop: 'reporter', labelKey: 'repairs.field.reporter', width: 100, format: (r) => r.reporter.name },
   { prop: 'technician', labelKey: 'repairs.field.technician', minWidth: 130, format: (r, t) => r.technician?.name ?? t('repairs.unassigned') },
-  { prop: 'createdAt', labelKey: 'repairs.field.createdAt', width: 160, format: (r, t) => `${formatDateTime(r.createdAt, r.community.timezone)} ${ageText(r.createdAt, now(), t)}` },
+  { prop: 'createdAt', labelKey: 'repairs.field.createdAt', width: 160, format: (r, t) => `${formatDateTime(r.createdAt, r.community?.timezone)} ${ageText(r.createdAt, now(), t)}` },
 ]

@@ -64,7 +64,7 @@ export const MAX_NOTE = 500
 // ------------------------------------------------------------------------------------------------ texts
 
 /** The reporter's preferred window in the ticket's zone: "11-22 09:00–11:00" on one day, else both ends; '' when none. */
-export function windowText(start: string | null | undefined, end: string | null | undefined, zone: string, now: Date = new Date()): string {
+export function windowText(start: string | null | undefined, end: string | null | undefined, zone: string | null | undefined, now: Date = new Date()): string {
   if (!start && !end) return ''
   const from = formatShort(start, zone, now)
   const to = formatShort(end, zone, now)

@@ -1,0 +1,69 @@
+"""Who may see which bindings, and which people the residents domain gives the caller a reason to know.
+
+A binding is visible to its person (any status), to the residents of its unit (approved bindings; the unit's owners
+also see the household invitations they sent), and to staff of its community: owner.read for approved bindings,
+binding.review for every status. Its unit and community follow their own rules (tenancy.access): a pending request
+shows its requester nothing of the unit.
+"""
+
+from __future__ import annotations
+
+from backend.core.access import rule
+from backend.core.context import Context
+from backend.core.permissions import Perm, covers
+from backend.domains.accounts.access import user_ground
+from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
+from backend.domains.residents.types import UnitBinding as UnitBindingType
+from backend.domains.tenancy.access import my_bindings
+
+# Statuses the unit's owners see in their household: members, and the invitations they sent.
+HOUSEHOLD = {BindingStatus.APPROVED.value, BindingStatus.INVITED.value}
+REVIEWED = [s.value for s in BindingStatus if s != BindingStatus.REMOVED]
+
+
+@rule(UnitBindingType)
+async def binding_visible(ctx: Context, objs: list[UnitBindingType]) -> list[bool]:
+    p = ctx.principal
+    if p is None:
+        return [False] * len(objs)
+    mine = await my_bindings(ctx)
+    resident_of = {b["unit_id"] for b in mine}
+    owner_of = {b["unit_id"] for b in mine if b["relation"] == Relation.OWNER}
+    out: list[bool] = []
+    for b in objs:
+        status = str(getattr(b.status, "value", b.status))
+        out.append(
+            b._user_id == p.user_id
+            or (b._unit_id in resident_of and status == BindingStatus.APPROVED.value)
+            or (b._unit_id in owner_of and (status in HOUSEHOLD or b._added_by_id == p.user_id))
+            or (status == BindingStatus.APPROVED.value and covers(ctx, Perm.OWNER_READ, b._company_id,
+                                                                   b._community_id))
+            or covers(ctx, Perm.BINDING_REVIEW, b._company_id, b._community_id)
+        )
+    return out
+
+
+@user_ground(order=30)
+async def residents_and_applicants(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
+    """Owners and residents for owner.read over their community, applicants for binding.review; co-residents of
+    the caller's units. The phone is full for owner.phone over one of their communities."""
+    p = ctx.principal
+    assert p is not None
+    out: dict[int, bool] = {}
+    if p.company_id is not None and {Perm.OWNER_READ, Perm.BINDING_REVIEW} & set(p.grants):
+        rows = await UnitBinding.filter(user_id__in=user_ids, company_id=p.company_id,
+                                        status__in=REVIEWED).values("user_id", "community_id", "status")
+        for r in rows:
+            approved = r["status"] == BindingStatus.APPROVED
+            seen = ((approved and covers(ctx, Perm.OWNER_READ, p.company_id, r["community_id"]))
+                    or covers(ctx, Perm.BINDING_REVIEW, p.company_id, r["community_id"]))
+            if seen:
+                full = r["status"] in (BindingStatus.APPROVED, BindingStatus.PENDING) and covers(
+                    ctx, Perm.OWNER_PHONE, p.company_id, r["community_id"])
+                out[r["user_id"]] = out.get(r["user_id"], False) or full
+    units = list({b["unit_id"] for b in await my_bindings(ctx)})
+    if units:
+        for uid in await UnitBinding.filter(unit_id__in=units, user_id__in=user_ids,
+                                            status=BindingStatus.APPROVED).values_list("user_id", flat=True):
+            out.setdefault(uid, False)
+    return out
