@@ -17,7 +17,15 @@ from backend.core.crypto import open_phone, phone_hash
 from backend.core.ids import encode_id
 from backend.domains.accounts.models import User
 from backend.settings import get_settings
-from tests.factories import make_building, make_community, make_company, make_staff, make_unit, make_user, token_for
+from tests.factories import (
+    make_building,
+    make_community,
+    make_company,
+    make_staff,
+    make_unit,
+    make_user,
+    token_for,
+)
 
 
 def _loose(path: Path) -> list[str]:
