@@ -43,15 +43,25 @@ async def _levels(ctx: Context, keys: list[int], *, phones: bool) -> list[int]:
         return [HIDDEN] * len(keys)
     if p.is_platform_admin:
         return [FULL] * len(keys)
+    # What each ground said about each user in this request: asking for phones after visibility (or the other way)
+    # asks only the grounds not yet asked about those users.
+    said: dict[UserGround, dict[int, bool | None]] = ctx.loaders.memo.setdefault("user_grounds", {})
     level: dict[int, int] = {p.user_id: FULL}
     for _, ground in _GROUNDS:
+        known = said.setdefault(ground, {})
+        for uid in keys:
+            if known.get(uid) is not None:
+                level[uid] = max(level.get(uid, HIDDEN), FULL if known[uid] else MASKED)
         # For visibility alone, users already known need no further reason; for phones, every ground may raise
         # a level to FULL.
-        ask = [k for k in keys if level.get(k, HIDDEN) < (FULL if phones else MASKED)]
+        ask = [k for k in keys if k not in known and level.get(k, HIDDEN) < (FULL if phones else MASKED)]
         if not ask:
-            break
-        for uid, full in (await ground(ctx, ask)).items():
-            level[uid] = max(level.get(uid, HIDDEN), FULL if full else MASKED)
+            continue
+        answers = await ground(ctx, ask)
+        for uid in ask:
+            known[uid] = answers.get(uid)
+            if uid in answers:
+                level[uid] = max(level.get(uid, HIDDEN), FULL if answers[uid] else MASKED)
     return [level.get(k, HIDDEN) for k in keys]
 
 

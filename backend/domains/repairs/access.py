@@ -139,18 +139,22 @@ async def category_visible(ctx: Context, objs: list[Any]) -> list[bool]:
     return out
 
 
-@user_ground(order=10)  # first: on a board the reporters are known from the tickets just shown
-async def reporters(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
-    """People who reported tickets the caller handles as staff (their name; the phone stays masked here: staff who
-    may call them read Ticket.contactPhone). Reporters of tickets already shown in this request need no read."""
+@user_ground(order=5)
+async def reporters_just_shown(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
+    """Reporters of tickets the caller handles that this request has already shown (no read: on a live board the
+    card's reporter is known from its ticket). Their phone stays masked: staff who may call read contactPhone."""
     handled = ctx.loaders.memo.get("handled_reporters", set())
-    out = {u: False for u in user_ids if u in handled}
-    rest = [u for u in user_ids if u not in handled]
-    q = staff_q(ctx) if rest else None
-    if q is not None:
-        rows = await Ticket.filter(q, reporter_id__in=rest).distinct().values_list("reporter_id", flat=True)
-        out.update(dict.fromkeys(rows, False))
-    return out
+    return {u: False for u in user_ids if u in handled}
+
+
+@user_ground(order=40)
+async def reporters(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
+    """People who reported tickets the caller handles as staff (name only, as above)."""
+    q = staff_q(ctx)
+    if q is None:
+        return {}
+    rows = await Ticket.filter(q, reporter_id__in=user_ids).distinct().values_list("reporter_id", flat=True)
+    return dict.fromkeys(rows, False)
 
 
 @target_rule("Ticket")

@@ -26,24 +26,28 @@ async def binding_visible(ctx: Context, objs: list[UnitBindingType]) -> list[boo
     p = ctx.principal
     if p is None:
         return [False] * len(objs)
-    mine = await my_bindings(ctx)
+
+    def status(b: UnitBindingType) -> str:
+        return str(getattr(b.status, "value", b.status))
+
+    def staff_or_own(b: UnitBindingType) -> bool:
+        return (b._user_id == p.user_id
+                or (status(b) == BindingStatus.APPROVED.value and covers(ctx, Perm.OWNER_READ, b._company_id,
+                                                                         b._community_id))
+                or covers(ctx, Perm.BINDING_REVIEW, b._company_id, b._community_id))
+
+    out = [staff_or_own(b) for b in objs]
+    if all(out):
+        return out
+    mine = await my_bindings(ctx)  # residents see their household (read only when staff scope did not decide)
     resident_of = {b["unit_id"] for b in mine}
     owner_of = {b["unit_id"] for b in mine if b["relation"] == Relation.OWNER}
-    out: list[bool] = []
-    for b in objs:
-        status = str(getattr(b.status, "value", b.status))
-        out.append(
-            b._user_id == p.user_id
-            or (b._unit_id in resident_of and status == BindingStatus.APPROVED.value)
-            or (b._unit_id in owner_of and (status in HOUSEHOLD or b._added_by_id == p.user_id))
-            or (status == BindingStatus.APPROVED.value and covers(ctx, Perm.OWNER_READ, b._company_id,
-                                                                   b._community_id))
-            or covers(ctx, Perm.BINDING_REVIEW, b._company_id, b._community_id)
-        )
-    return out
+    return [ok or (b._unit_id in resident_of and status(b) == BindingStatus.APPROVED.value)
+            or (b._unit_id in owner_of and (status(b) in HOUSEHOLD or b._added_by_id == p.user_id))
+            for ok, b in zip(out, objs, strict=True)]
 
 
-@user_ground(order=30)
+@user_ground(order=10)
 async def residents_and_applicants(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
     """Owners and residents for owner.read over their community, applicants for binding.review; co-residents of
     the caller's units. The phone is full for owner.phone over one of their communities."""
@@ -61,9 +65,10 @@ async def residents_and_applicants(ctx: Context, user_ids: list[int]) -> dict[in
                 full = r["status"] in (BindingStatus.APPROVED, BindingStatus.PENDING) and covers(
                     ctx, Perm.OWNER_PHONE, p.company_id, r["community_id"])
                 out[r["user_id"]] = out.get(r["user_id"], False) or full
-    units = list({b["unit_id"] for b in await my_bindings(ctx)})
+    rest = [u for u in user_ids if u not in out]
+    units = list({b["unit_id"] for b in await my_bindings(ctx)}) if rest else []
     if units:
-        for uid in await UnitBinding.filter(unit_id__in=units, user_id__in=user_ids,
+        for uid in await UnitBinding.filter(unit_id__in=units, user_id__in=rest,
                                             status=BindingStatus.APPROVED).values_list("user_id", flat=True):
             out.setdefault(uid, False)
     return out
