@@ -383,6 +383,7 @@ async def test_every_object_every_role_reaches_is_theirs_to_see(api: Any, worlds
         count, found = await walk(api, caller, worlds)
         reached[caller.name] = count
         problems += found
+    print("\nobjects judged per role:", reached)
     assert not problems, "\n".join(problems[:40])
     # the walk is not vacuous: staff reach their company's objects, owners their home's, the applicant only
     # themself and their request
