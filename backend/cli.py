@@ -71,13 +71,14 @@ async def create_admin(phone: str, name: str, password: str) -> bool:
 
     async def run() -> bool:
         from backend.core.errors import DomainError
+        from backend.domains.accounts.errors import AccountCode
 
         await service.ensure_role_templates()
         try:
             await service.create_platform_admin(phone=phone, name=name, password=password)
             return True
         except DomainError as exc:  # an existing account keeps its own password: it only gains the role
-            if exc.code != service.ACCOUNT_EXISTS:
+            if exc.code != AccountCode.ACCOUNT_EXISTS:
                 raise
             await service.create_platform_admin(phone=phone, name=name, password=None)
             return False

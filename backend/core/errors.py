@@ -29,6 +29,7 @@ class Codes:
     DUPLICATE = "DUPLICATE"
     RATE_LIMITED = "RATE_LIMITED"
     INVALID_PHONE = "INVALID_PHONE"
+    WEAK_PASSWORD = "WEAK_PASSWORD"  # core.passwords: every domain that takes a password answers it
 
 
 COMMON_CODES: tuple[str, ...] = tuple(v for k, v in vars(Codes).items() if k.isupper())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any
 
@@ -52,9 +52,9 @@ def register_node(cls: type, resolve: NodeResolver) -> None:
         access.RULES[name] = by_node
 
 
-def error_types(domain: str, codes: Sequence[str] = ()) -> tuple[type[Enum], type]:
-    """Build `<Domain>ErrorCode` (common codes + the domain's own) and `<Domain>Error`."""
-    names = list(dict.fromkeys([*COMMON_CODES, *codes]))
+def error_types(domain: str, *codes: type[Enum]) -> tuple[type[Enum], type]:
+    """Build `<Domain>ErrorCode` (the common codes + those of the given errors.py enums) and `<Domain>Error`."""
+    names = list(dict.fromkeys([*COMMON_CODES, *(str(c.value) for enum in codes for c in enum)]))
     code_enum = strawberry.enum(
         Enum(f"{domain}ErrorCode", {n: n for n in names}),  # type: ignore[misc]
         description=f"Why a {domain.lower()} mutation was refused.",
@@ -82,9 +82,16 @@ def set_audit_hook(hook: AuditHook) -> None:
 
 
 def to_error(error_cls: type, code_enum: type[Enum], exc: DomainError) -> Any:
+    """The payload error for a DomainError. A code the payload's enum lacks is a bug (the mutation's domain must
+    list it in its errors.py): outside production it fails loudly, in production it is logged and sent as INVALID."""
     try:
         code = code_enum[exc.code]
     except KeyError:
+        from backend.settings import get_settings
+
+        if get_settings().dev:
+            raise RuntimeError(f"error code {exc.code} is not in {code_enum.__name__}: add it to an errors.py enum "
+                               "that this domain's error_types() includes") from None
         log.error("error code %s is not in %s", exc.code, code_enum.__name__)
         code = code_enum[Codes.INVALID]
     return error_cls(field=exc.field, message=exc.message, code=code)

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import Type
 
-from backend.core.errors import DomainError
+from backend.core.errors import Codes, DomainError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -54,8 +54,8 @@ def needs_rehash(hashed: str) -> bool:
 def validate_password_strength(password: str) -> None:
     """Refuse short, overlong and single-class passwords with WEAK_PASSWORD."""
     if not isinstance(password, str) or len(password) < MIN_LENGTH:
-        raise DomainError("WEAK_PASSWORD", f"Use at least {MIN_LENGTH} characters", "password")
+        raise DomainError(Codes.WEAK_PASSWORD, f"Use at least {MIN_LENGTH} characters", "password")
     if len(password) > MAX_LENGTH:
-        raise DomainError("WEAK_PASSWORD", f"Use at most {MAX_LENGTH} characters", "password")
+        raise DomainError(Codes.WEAK_PASSWORD, f"Use at most {MAX_LENGTH} characters", "password")
     if password.isdigit() or password.isalpha():
-        raise DomainError("WEAK_PASSWORD", "Mix letters with digits or symbols", "password")
+        raise DomainError(Codes.WEAK_PASSWORD, "Mix letters with digits or symbols", "password")

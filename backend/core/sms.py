@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from backend.core.errors import DomainError
 
+# Raised when a text cannot be sent; the auth domain exposes it (auth.errors.AuthCode.SMS_UNAVAILABLE).
+SMS_UNAVAILABLE = "SMS_UNAVAILABLE"
+
 if TYPE_CHECKING:
     from backend.settings import Settings
 
@@ -30,7 +33,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 
 def unavailable() -> DomainError:
-    return DomainError("SMS_UNAVAILABLE", "The text message could not be sent; try again later")
+    return DomainError(SMS_UNAVAILABLE, "The text message could not be sent; try again later")
 
 
 class SmsSender(Protocol):

@@ -8,7 +8,7 @@ from strawberry.types import Info
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
-from backend.core.errors import DomainError
+from backend.core.errors import Codes, DomainError
 from backend.core.gql import register_node
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, require_user, scoped
@@ -27,7 +27,7 @@ async def list_staff(
         qs = qs.filter(grants__community_id__in=list(scope)).distinct()
     term = (search or "").strip()
     if len(term) > 50:
-        raise DomainError("TOO_LONG", "Search at most 50 characters", "search")
+        raise DomainError(Codes.TOO_LONG, "Search at most 50 characters", "search")
     if term:
         try:
             qs = qs.filter(user__phone_hash=phone_hash(normalize_phone(term)))
@@ -45,7 +45,7 @@ class AccountsQuery:
         p = info.context.principal
         require_user(info.context)
         if p is None or not (p.is_platform_admin or p.company_id is not None):
-            raise DomainError("FORBIDDEN", "Staff only")
+            raise DomainError(Codes.FORBIDDEN, "Staff only")
         return [Role.from_model(r) for r in await models.Role.all().order_by("id")]
 
     @strawberry.field(description="Staff of the caller's company: search by name or exact phone.")

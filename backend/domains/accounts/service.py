@@ -12,6 +12,7 @@ from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash, seal_
 from backend.core.errors import Codes, DomainError
 from backend.core.passwords import hash_password, validate_password_strength
 from backend.core.permissions import Perm
+from backend.domains.accounts.errors import AccountCode
 from backend.domains.accounts.models import (
     InvitationStatus,
     Role,
@@ -44,8 +45,6 @@ ROLE_TEMPLATES: dict[str, tuple[str, str, list[str]]] = {
 }
 MAX_NAME = 50
 # The accounts domain's own error codes (AccountErrorCode in the schema).
-ACCOUNT_EXISTS = "ACCOUNT_EXISTS"  # a password was given for a phone that already has an account
-NOT_PENDING = "NOT_PENDING"  # the invitation was already answered or withdrawn
 
 
 def clean_name(name: str | None, field: str = "name", *, required: bool = False, limit: int = MAX_NAME) -> str:
@@ -171,7 +170,7 @@ async def create_staff(
     if await StaffMember.filter(company_id=company_id, user_id=user.id).exists():
         raise DomainError(Codes.DUPLICATE, "Already on the staff", "phone")
     if password:
-        raise DomainError(ACCOUNT_EXISTS, "This phone number already has an account: leave the password empty to "
+        raise DomainError(AccountCode.ACCOUNT_EXISTS, "This phone number already has an account: leave the password empty to "
                                           "invite them", "password")
     if await StaffInvitation.filter(company_id=company_id, user_id=user.id, status=InvitationStatus.PENDING).exists():
         raise DomainError(Codes.DUPLICATE, "Already invited", "phone")
@@ -230,7 +229,7 @@ async def cancel_staff_invitation(*, invitation_id: int, company_id: int) -> Sta
     if row is None:
         raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
     if row.status != InvitationStatus.PENDING:
-        raise DomainError(NOT_PENDING, "This invitation was already answered", "id")
+        raise DomainError(AccountCode.NOT_PENDING, "This invitation was already answered", "id")
     row.status = InvitationStatus.CANCELLED
     row.responded_at = datetime.now(UTC)
     await row.save(update_fields=["status", "responded_at"])
@@ -296,7 +295,7 @@ async def create_platform_admin(*, phone: str, name: str, password: str | None) 
     account only gains the role and keeps its own name and password (giving a password for it is refused)."""
     user, created = await find_or_create_user(phone=phone, name=clean_name(name, required=True), password=password)
     if not created and password:
-        raise DomainError(ACCOUNT_EXISTS, "This phone number already has an account: leave the password empty to "
+        raise DomainError(AccountCode.ACCOUNT_EXISTS, "This phone number already has an account: leave the password empty to "
                                           "give it the role", "password")
     if not user.is_platform_admin:
         user.is_platform_admin = True

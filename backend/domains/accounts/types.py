@@ -13,12 +13,13 @@ from backend.core.crypto import mask_phone, open_phone
 from backend.core.gql import Node, error_types
 from backend.core.permissions import Perm, works_in
 from backend.domains.accounts import models
+from backend.domains.accounts.errors import AccountCode
 from backend.domains.tenancy.types import Community
 
 if TYPE_CHECKING:
     from backend.domains.residents.types import UnitBinding
 
-AccountErrors = error_types("Account", ["WEAK_PASSWORD", "ACCOUNT_EXISTS", "NOT_PENDING"])
+AccountErrors = error_types("Account", AccountCode)
 AccountError = AccountErrors[1]
 Permission = strawberry.enum(Perm, description="A named permission a role can hold.")
 

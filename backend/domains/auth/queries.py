@@ -8,7 +8,7 @@ from tortoise.expressions import Subquery
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
-from backend.core.errors import DomainError
+from backend.core.errors import Codes, DomainError
 from backend.core.gql import NODE_TYPES, Node, register_node
 from backend.core.ids import decode_any
 from backend.core.permissions import Perm, require_user
@@ -67,13 +67,13 @@ async def resolve_nodes(ctx: Context, gids: list[str]) -> list[Node | None]:
     """Fetch nodes by global ID in the caller's scope; unknown or out-of-scope IDs give null."""
     require_user(ctx)
     if len(gids) > 100:
-        raise DomainError("TOO_LONG", "At most 100 IDs", "ids")
+        raise DomainError(Codes.TOO_LONG, "At most 100 IDs", "ids")
     by_type: dict[str, list[int]] = {}
     decoded: list[tuple[str, int]] = []
     for gid in gids:
         type_name, pk = decode_any(gid)
         if type_name not in NODE_TYPES:
-            raise DomainError("INVALID_ID", "Unknown type", "id")
+            raise DomainError(Codes.INVALID_ID, "Unknown type", "id")
         decoded.append((type_name, pk))
         by_type.setdefault(type_name, []).append(pk)
     found: dict[tuple[str, int], Node | None] = {}

@@ -23,6 +23,7 @@ from backend.core.runtime import get_runtime
 from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import StaffGrant, StaffMember, User
 from backend.domains.auth import tokens
+from backend.domains.auth.errors import AuthCode
 from backend.domains.auth.models import RefreshToken, Session, SmsCode
 from backend.domains.auth.sessions import end_other_sessions
 from backend.domains.tenancy.models import CompanyStatus
@@ -92,7 +93,7 @@ async def _default_company(user: User) -> int | None:
 async def start_session(*, user: User, ip: str = "", user_agent: str = "", company_id: int | None = None) -> TokenPair:
     """Open a session (a refresh-token family) and issue the first token pair."""
     if not user.is_active:
-        raise DomainError("ACCOUNT_DISABLED", "This account is disabled")
+        raise DomainError(AuthCode.ACCOUNT_DISABLED, "This account is disabled")
     if company_id is None:
         company_id = await _default_company(user)
     sid = tokens.new_session_id()
@@ -123,28 +124,28 @@ async def refresh_session(*, refresh_token: str, ip: str = "") -> TokenPair:
 
 async def _rotate_refresh_token(refresh_token: str) -> TokenPair:
     if not isinstance(refresh_token, str) or len(refresh_token) > 200:
-        raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
+        raise DomainError(AuthCode.TOKEN_INVALID, "Unknown refresh token", "refreshToken")
     revoke: tuple[str, str] | None = None  # (session, reason) to end once the savepoint below is rolled back
     try:
         async with in_transaction():
             row = await RefreshToken.filter(token_hash=token_hash(refresh_token)).select_related("session").first()
             if row is None:
-                raise DomainError("TOKEN_INVALID", "Unknown refresh token", "refreshToken")
+                raise DomainError(AuthCode.TOKEN_INVALID, "Unknown refresh token", "refreshToken")
             session: Session = row.session
             if row.used_at is not None:
                 revoke = (session.id, "reuse")
                 log.warning("refresh token reuse: session %s revoked", session.id)
-                raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken", keep_writes=True)
+                raise DomainError(AuthCode.TOKEN_REUSED, "This refresh token was already used", "refreshToken", keep_writes=True)
             if session.revoked_at is not None or session.expires_at <= _now():
-                raise DomainError("TOKEN_EXPIRED", "The session has ended", "refreshToken")
+                raise DomainError(AuthCode.TOKEN_EXPIRED, "The session has ended", "refreshToken")
             claimed = await RefreshToken.filter(id=row.id, used_at=None).update(used_at=_now())
             if claimed != 1:  # a concurrent refresh won the race: treat as reuse
                 revoke = (session.id, "reuse")
-                raise DomainError("TOKEN_REUSED", "This refresh token was already used", "refreshToken", keep_writes=True)
+                raise DomainError(AuthCode.TOKEN_REUSED, "This refresh token was already used", "refreshToken", keep_writes=True)
             user = await User.get(id=session.user_id)  # type: ignore[attr-defined]
             if not user.is_active:
                 revoke = (session.id, "disabled")
-                raise DomainError("ACCOUNT_DISABLED", "This account is disabled", keep_writes=True)
+                raise DomainError(AuthCode.ACCOUNT_DISABLED, "This account is disabled", keep_writes=True)
             new_refresh = tokens.new_refresh_token(session.id)
             await RefreshToken.create(session_id=session.id, token_hash=token_hash(new_refresh))
     except DomainError:
@@ -205,7 +206,7 @@ async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:
     async with _attempt("phone:" + h, SMS_CHECK_PHONE_RULES, field="code"):
         row = await SmsCode.filter(phone_hash=h, purpose=purpose, consumed_at=None).order_by("-id").first()
         if row is None or row.expires_at <= _now():
-            raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+            raise DomainError(AuthCode.CODE_EXPIRED, "Request a new code", "code")
         # Take the try before comparing, in one conditional UPDATE, so that the database hands out the tries: with
         # read, compare, write attempts + 1, 13 to 25 of 30 parallel guesses were compared. The UPDATE waits for
         # the row lock of a concurrent check and then re-evaluates its WHERE on the committed row, under
@@ -214,13 +215,13 @@ async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:
             attempts=F("attempts") + 1
         )
         if taken != 1:
-            raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+            raise DomainError(AuthCode.CODE_EXPIRED, "Request a new code", "code")
         if not isinstance(code, str) or not secrets.compare_digest(row.code_hash, keyed_hash(code.strip(), "sms")):
             await SmsCode.filter(id=row.id, consumed_at=None, attempts__gte=SMS_MAX_TRIES).update(consumed_at=_now())
-            raise DomainError("CODE_INVALID", "Wrong code", "code", keep_writes=True)  # keep the try
+            raise DomainError(AuthCode.CODE_INVALID, "Wrong code", "code", keep_writes=True)  # keep the try
         claimed = await SmsCode.filter(id=row.id, consumed_at=None).update(consumed_at=_now())
         if claimed != 1:
-            raise DomainError("CODE_EXPIRED", "Request a new code", "code")
+            raise DomainError(AuthCode.CODE_EXPIRED, "Request a new code", "code")
 
 
 async def login_password(*, phone: str, password: str, ip: str = "", user_agent: str = "") -> TokenPair:
@@ -232,7 +233,7 @@ async def login_password(*, phone: str, password: str, ip: str = "", user_agent:
     try:
         await limiter.hit(acct_key, LOGIN_ACCOUNT_RULES)
     except DomainError:
-        raise DomainError("ACCOUNT_LOCKED", "Too many failed sign-ins; try again later") from None
+        raise DomainError(AuthCode.ACCOUNT_LOCKED, "Too many failed sign-ins; try again later") from None
     try:
         await limiter.hit(ip_key, LOGIN_IP_RULES)
     except DomainError:
@@ -243,7 +244,7 @@ async def login_password(*, phone: str, password: str, ip: str = "", user_agent:
     if not ok:
         if user is None:  # spend the same time so a wrong phone cannot be told from a wrong password
             await verify_password(_DUMMY_HASH[0] or await _dummy_hash(), password or "")
-        raise DomainError("INVALID_CREDENTIALS", "Wrong phone number or password")
+        raise DomainError(AuthCode.INVALID_CREDENTIALS, "Wrong phone number or password")
     assert user is not None
     await limiter.reset(acct_key, LOGIN_ACCOUNT_RULES)  # the owner is back: earlier failures no longer count
     await limiter.refund(ip_key, LOGIN_IP_RULES)
@@ -294,9 +295,9 @@ async def wechat_session(*, code: str) -> str:
         data = resp.json()
     except Exception:  # noqa: BLE001 - any transport or decoding failure means WeChat is unavailable
         log.exception("jscode2session failed")
-        raise DomainError("WECHAT_UNAVAILABLE", "WeChat did not answer; try again") from None
+        raise DomainError(AuthCode.WECHAT_UNAVAILABLE, "WeChat did not answer; try again") from None
     if data.get("errcode") or not data.get("openid"):
-        raise DomainError("WECHAT_CODE_INVALID", "WeChat refused the login code", "code")
+        raise DomainError(AuthCode.WECHAT_CODE_INVALID, "WeChat refused the login code", "code")
     return str(data["openid"])
 
 
@@ -308,7 +309,7 @@ async def login_wechat(
     user = await User.filter(wechat_openid=openid).first()
     if user is None:
         if not phone or not sms_code:
-            raise DomainError("WECHAT_NOT_BOUND", "Confirm your phone number to finish signing in", "phone")
+            raise DomainError(AuthCode.WECHAT_NOT_BOUND, "Confirm your phone number to finish signing in", "phone")
         normalized = accounts.clean_phone(phone)
         async with _attempt(_ip_key(ip), LOGIN_IP_RULES):
             await _consume_sms_code(phone=normalized, code=sms_code, purpose="bind")
@@ -337,11 +338,11 @@ def _principal(claims: dict[str, Any], session: dict[str, Any] | None, grant_row
     user_id, sid, cid = int(claims["sub"]), str(claims["sid"]), claims.get("cid")
     if session is None or session["user_id"] != user_id or session["revoked_at"] is not None or _aware(
             session["expires_at"]) <= _now():
-        raise DomainError("TOKEN_REVOKED", "This session has ended")
+        raise DomainError(AuthCode.TOKEN_REVOKED, "This session has ended")
     if not session["user__is_active"]:
-        raise DomainError("ACCOUNT_DISABLED", "This account is disabled")
+        raise DomainError(AuthCode.ACCOUNT_DISABLED, "This account is disabled")
     if cid != session["company_id"]:
-        raise DomainError("TOKEN_INVALID", "The access token is not valid")
+        raise DomainError(AuthCode.TOKEN_INVALID, "The access token is not valid")
     grants: dict[Perm, frozenset[int] | None] = {}
     codes: list[str] = []
     staff_id = None

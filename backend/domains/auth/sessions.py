@@ -9,6 +9,7 @@ from backend.core.passwords import hash_password, validate_password_strength, ve
 from backend.core.ratelimit import Rule
 from backend.core.runtime import get_runtime
 from backend.domains.accounts.models import User
+from backend.domains.auth.errors import AuthCode
 from backend.domains.auth.models import Session
 
 # Wrong current passwords per account: a stolen session must not become a password oracle.
@@ -35,7 +36,7 @@ async def change_password(*, user_id: int, session_id: str, current_password: st
     await limiter.hit(key, PASSWORD_CHANGE_RULES, field="currentPassword")
     user = await User.get(id=user_id)
     if not (user.password_hash and await verify_password(user.password_hash, current_password or "")):
-        raise DomainError("INVALID_CREDENTIALS", "The current password is wrong", "currentPassword")
+        raise DomainError(AuthCode.INVALID_CREDENTIALS, "The current password is wrong", "currentPassword")
     await limiter.refund(key, PASSWORD_CHANGE_RULES)
     user.password_hash = await hash_password(new_password)
     await user.save(update_fields=["password_hash", "updated_at"])

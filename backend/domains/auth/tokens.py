@@ -9,6 +9,7 @@ from typing import Any
 import jwt
 
 from backend.core.errors import DomainError
+from backend.domains.auth.errors import AuthCode
 from backend.settings import get_settings
 
 ALGORITHM = "HS256"
@@ -36,7 +37,7 @@ def decode_access(token: str) -> dict[str, Any]:
     """Verify an access token; TOKEN_EXPIRED or TOKEN_INVALID otherwise."""
     s = get_settings()
     if len(token) > 4096:
-        raise DomainError("TOKEN_INVALID", "Token too long")
+        raise DomainError(AuthCode.TOKEN_INVALID, "Token too long")
     try:
         claims = jwt.decode(
             token,
@@ -47,14 +48,14 @@ def decode_access(token: str) -> dict[str, Any]:
             options={"require": ["exp", "iat", "sub", "typ", "aud", "iss", "sid"]},
         )
     except jwt.ExpiredSignatureError:
-        raise DomainError("TOKEN_EXPIRED", "The access token has expired") from None
+        raise DomainError(AuthCode.TOKEN_EXPIRED, "The access token has expired") from None
     except jwt.PyJWTError:
-        raise DomainError("TOKEN_INVALID", "The access token is not valid") from None
+        raise DomainError(AuthCode.TOKEN_INVALID, "The access token is not valid") from None
     if claims.get("typ") != ACCESS_TYP or not str(claims.get("sub", "")).isdigit():
-        raise DomainError("TOKEN_INVALID", "The access token is not valid")
+        raise DomainError(AuthCode.TOKEN_INVALID, "The access token is not valid")
     cid = claims.get("cid")
     if cid is not None and not isinstance(cid, int):
-        raise DomainError("TOKEN_INVALID", "The access token is not valid")
+        raise DomainError(AuthCode.TOKEN_INVALID, "The access token is not valid")
     return claims
 
 

@@ -7,15 +7,11 @@ from strawberry.types import Info
 
 from backend.core.gql import error_types
 from backend.domains.accounts.types import Permission, Role, StaffInvitation, User
+from backend.domains.auth.errors import AuthCode
 from backend.domains.residents.types import UnitBinding
 from backend.domains.tenancy.types import Community, Company
 
-AuthErrors = error_types(
-    "Auth",
-    ["INVALID_CREDENTIALS", "ACCOUNT_LOCKED", "ACCOUNT_DISABLED", "CODE_INVALID", "CODE_EXPIRED", "WEAK_PASSWORD",
-     "TOKEN_INVALID", "TOKEN_EXPIRED", "TOKEN_REUSED", "TOKEN_REVOKED", "WECHAT_NOT_BOUND", "WECHAT_CODE_INVALID",
-     "WECHAT_UNAVAILABLE", "SMS_UNAVAILABLE"],
-)
+AuthErrors = error_types("Auth", AuthCode)
 AuthError = AuthErrors[1]
 SmsPurpose = strawberry.enum(
     __import__("enum").Enum("SmsPurpose", {"LOGIN": "login", "RESET": "reset", "BIND": "bind"}),

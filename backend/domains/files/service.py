@@ -11,6 +11,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.ratelimit import Rule
 from backend.core.runtime import get_runtime
 from backend.core.storage import MAX_UPLOAD_BYTES, get_storage, new_key
+from backend.domains.files.errors import FileCode
 from backend.domains.files.models import FileKind, Upload, UploadPurpose
 
 log = logging.getLogger("courtyard.files")
@@ -26,7 +27,6 @@ PURPOSE_KINDS = {
 }
 STAFF_PURPOSES = frozenset({UploadPurpose.TICKET_WORK_PHOTO})
 # Codes other domains' error enums must list when they call claim_files (or pass upload errors through).
-FILE_CODES = ("UNSUPPORTED_TYPE", "FILE_TOO_LARGE", "EMPTY_FILE", "TOO_MANY_FILES")
 UPLOAD_RULES = (Rule("file-upload", 60, 600), Rule("file-upload-day", 500, 86400))
 
 # ISO base media file brands (the `ftyp` box): HEIF stills and MP4 / QuickTime movies.
@@ -88,14 +88,14 @@ async def store(
     if purpose in STAFF_PURPOSES and company_id is None:
         raise DomainError(Codes.FORBIDDEN, "Staff only", "purpose")
     if not data:
-        raise DomainError("EMPTY_FILE", "The file is empty", "file")
+        raise DomainError(FileCode.EMPTY_FILE, "The file is empty", "file")
     found = sniff(data[:4096])
     if found is None or found[0] != PURPOSE_KINDS[purpose]:
-        raise DomainError("UNSUPPORTED_TYPE", "Upload a JPEG, PNG, WebP or HEIC photo, or an MP4 or MOV video",
+        raise DomainError(FileCode.UNSUPPORTED_TYPE, "Upload a JPEG, PNG, WebP or HEIC photo, or an MP4 or MOV video",
                           "file")
     kind, content_type = found
     if truncated or len(data) > LIMITS[kind]:
-        raise DomainError("FILE_TOO_LARGE", f"At most {LIMITS[kind] // (1024 * 1024)} MB", "file")
+        raise DomainError(FileCode.FILE_TOO_LARGE, f"At most {LIMITS[kind] // (1024 * 1024)} MB", "file")
     await get_runtime().limiter.hit(f"user:{user_id}", UPLOAD_RULES, field="file")
     owned_by = company_id if purpose in STAFF_PURPOSES else None
     key = new_key(str(owned_by) if owned_by is not None else "personal", EXTENSIONS[content_type])
@@ -131,7 +131,7 @@ async def claim_files(
     if not wanted:
         return []
     if len(wanted) > max_images + max_videos:
-        raise DomainError("TOO_MANY_FILES", f"At most {max_images} photos and {max_videos} video", field)
+        raise DomainError(FileCode.TOO_MANY_FILES, f"At most {max_images} photos and {max_videos} video", field)
     rows = {u.id: u for u in await Upload.filter(id__in=wanted, owner_id=user_id, attached_to=None)
             .select_for_update()}
     for pk in wanted:
@@ -141,7 +141,7 @@ async def claim_files(
             raise DomainError(Codes.NOT_FOUND, "No such file", field)
     images = sum(1 for u in rows.values() if u.kind == FileKind.IMAGE)
     if images > max_images or len(rows) - images > max_videos:
-        raise DomainError("TOO_MANY_FILES", f"At most {max_images} photos and {max_videos} video", field)
+        raise DomainError(FileCode.TOO_MANY_FILES, f"At most {max_images} photos and {max_videos} video", field)
     now = datetime.now(UTC)
     # Conditional on still being unattached: of two concurrent claims of one file, only one succeeds.
     changed = await Upload.filter(id__in=wanted, attached_to=None).update(

@@ -9,13 +9,13 @@ import strawberry
 from backend.core.gql import Node, error_types
 from backend.core.storage import signed_url
 from backend.domains.files import models
-from backend.domains.files.service import FILE_CODES
+from backend.domains.files.errors import FileCode
 
 FileKind = strawberry.enum(models.FileKind, description="What an uploaded file holds, as read from its content.")
 UploadPurpose = strawberry.enum(models.UploadPurpose, description=(
     "What an upload is for: TICKET_PHOTO and TICKET_VIDEO for a repair request (anyone signed in), "
     "TICKET_WORK_PHOTO for a technician's photos of the work (staff)."))
-FileErrors = error_types("File", FILE_CODES)
+FileErrors = error_types("File", FileCode)
 FileError = FileErrors[1]
 
 

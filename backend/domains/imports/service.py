@@ -20,6 +20,7 @@ from backend.core import events
 from backend.core.errors import Codes, DomainError
 from backend.core.permissions import Perm
 from backend.domains.accounts.models import User
+from backend.domains.imports.errors import ImportCode
 from backend.domains.imports.models import ImportJob, ImportKind, ImportStatus
 from backend.domains.imports.sheets import read_rows
 from backend.domains.imports.validate import Row, parse, resolve
@@ -137,13 +138,13 @@ async def commit(*, job: ImportJob, communities: frozenset[int] | None, user_id:
     if job.status == ImportStatus.DONE:
         return job
     if job.error_count:
-        raise DomainError("HAS_ERRORS", "Fix the rows with errors and upload again", "jobId")
+        raise DomainError(ImportCode.HAS_ERRORS, "Fix the rows with errors and upload again", "jobId")
     side = _side_connection()
     if await _claim(job, side) is None:
         fresh = await ImportJob.filter(id=job.id).only(*LIGHT_FIELDS).first()
         if fresh is not None and fresh.status == ImportStatus.DONE:
             return await ImportJob.get(id=job.id)
-        raise DomainError("IN_PROGRESS", "This import is being committed", "jobId")
+        raise DomainError(ImportCode.IN_PROGRESS, "This import is being committed", "jobId")
     rows: list[Row] = [{"n": r["n"], "v": r["v"], "e": [], "p": r["p"]} for r in job.rows]
     # Checked again: the database may have changed since the preview.
     await resolve(job.kind, rows, company_id=job.company_id, communities=communities)  # type: ignore[attr-defined]
@@ -152,14 +153,14 @@ async def commit(*, job: ImportJob, communities: frozenset[int] | None, user_id:
         job.rows, job.error_count, job.valid_rows = _stored(rows), bad, len(rows) - bad
         job.status, job.processed = ImportStatus.PREVIEWED, 0
         await _record(job, side)
-        raise DomainError("HAS_ERRORS", "Rows changed since the preview; see their errors", "jobId", keep_writes=True)
+        raise DomainError(ImportCode.HAS_ERRORS, "Rows changed since the preview; see their errors", "jobId", keep_writes=True)
     try:
         async with in_transaction():  # a savepoint: if any batch fails, no row of this import stays
             await _insert(job, rows, user_id, side)
     except (IntegrityError, OperationalError):
         job.status, job.processed, job.failure = ImportStatus.FAILED, 0, "A row conflicted with a concurrent change"
         await _record(job, side)
-        raise DomainError("IMPORT_FAILED", "Nothing was imported: a row conflicted; try again", "jobId",
+        raise DomainError(ImportCode.IMPORT_FAILED, "Nothing was imported: a row conflicted; try again", "jobId",
                           keep_writes=True) from None
     job.status, job.processed, job.failure = ImportStatus.DONE, len(rows), ""
     job.finished_at = datetime.now(UTC)

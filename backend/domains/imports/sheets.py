@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from backend.core.errors import DomainError
+from backend.domains.imports.errors import ImportCode
 from backend.domains.imports.models import ImportKind
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -111,9 +112,9 @@ def check_xlsx(data: bytes) -> None:
     openpyxl would build: declared sizes and the dimension are only claims, a hostile file can lie in both.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise _bad("FILE_TOO_LARGE", "At most 5 MB")
+        raise _bad(ImportCode.FILE_TOO_LARGE, "At most 5 MB")
     if not data.startswith(b"PK\x03\x04"):
-        raise _bad("NOT_XLSX", "Not an .xlsx file")
+        raise _bad(ImportCode.NOT_XLSX, "Not an .xlsx file")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -122,29 +123,29 @@ def check_xlsx(data: bytes) -> None:
             sheets = sum(_scan_part(archive, info, budget) for info in infos)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
             ValueError):  # a broken or encrypted archive, a bad CRC, an unreadable row number: all mean "not xlsx"
-        raise _bad("NOT_XLSX", "Not an .xlsx file") from None
+        raise _bad(ImportCode.NOT_XLSX, "Not an .xlsx file") from None
     if not sheets:
-        raise _bad("NOT_XLSX", "The file has no worksheet")
+        raise _bad(ImportCode.NOT_XLSX, "The file has no worksheet")
 
 
 def _check_parts(infos: list[zipfile.ZipInfo]) -> None:
     """What the archive's directory claims: checked first because it costs nothing."""
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise _bad("NOT_XLSX", "Not an .xlsx file")
+        raise _bad(ImportCode.NOT_XLSX, "Not an .xlsx file")
     if len(infos) > MAX_PARTS:
-        raise _bad("FILE_TOO_LARGE", f"At most {MAX_PARTS} parts in the file")
+        raise _bad(ImportCode.FILE_TOO_LARGE, f"At most {MAX_PARTS} parts in the file")
     if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) for info in infos):
-        raise _bad("NOT_XLSX", "Not an .xlsx file")  # Excel only deflates; other methods are another attack surface
+        raise _bad(ImportCode.NOT_XLSX, "Not an .xlsx file")  # Excel only deflates; other methods are another attack surface
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise _bad("FILE_TOO_LARGE", "The file unpacks too large")
+        raise _bad(ImportCode.FILE_TOO_LARGE, "The file unpacks too large")
     for info in infos:
         _check_ratio(info.file_size, info.compress_size)
 
 
 def _check_ratio(unpacked: int, packed: int) -> None:
     if unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(packed, 1):
-        raise _bad("FILE_TOO_LARGE", "The file is compressed suspiciously well")
+        raise _bad(ImportCode.FILE_TOO_LARGE, "The file is compressed suspiciously well")
 
 
 SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main "
@@ -181,7 +182,7 @@ class _PartCounter:
         budget = self.budget
         budget.elements += 1
         if budget.elements > MAX_ELEMENTS:
-            raise _bad("FILE_TOO_LARGE", "The file holds too much data")
+            raise _bad(ImportCode.FILE_TOO_LARGE, "The file holds too much data")
         self.root = self.root or name
         count = self.counted.get(name)
         if count is not None:
@@ -192,26 +193,26 @@ class _PartCounter:
         number = attrs.get("r")
         self.row, self.col = (self.row + 1 if number is None else _row_number(number)), 0
         if self.rows > MAX_SHEET_ROWS or self.row > MAX_SHEET_ROWS:
-            raise _bad("TOO_MANY_ROWS", f"At most {MAX_ROWS} rows")
+            raise _bad(ImportCode.TOO_MANY_ROWS, f"At most {MAX_ROWS} rows")
 
     def _cell(self, attrs: dict[str, str]) -> None:
         self.cells += 1
         ref = attrs.get("r")
         self.col = self.col + 1 if not ref else _column_number(ref)
         if self.cells > MAX_CELLS:
-            raise _bad("FILE_TOO_LARGE", "The sheet holds too many cells")
+            raise _bad(ImportCode.FILE_TOO_LARGE, "The sheet holds too many cells")
         if self.col > MAX_COLUMNS:
-            raise _bad("FILE_TOO_LARGE", f"At most {MAX_COLUMNS} columns")
+            raise _bad(ImportCode.FILE_TOO_LARGE, f"At most {MAX_COLUMNS} columns")
 
     def _string(self, attrs: dict[str, str]) -> None:
         self.strings += 1
         if self.strings > MAX_CELLS:
-            raise _bad("FILE_TOO_LARGE", "The file holds too many texts")
+            raise _bad(ImportCode.FILE_TOO_LARGE, "The file holds too many texts")
 
     def _sheet(self, attrs: dict[str, str]) -> None:
         self.sheets += 1
         if self.sheets > MAX_SHEETS:
-            raise _bad("FILE_TOO_LARGE", f"At most {MAX_SHEETS} sheets")
+            raise _bad(ImportCode.FILE_TOO_LARGE, f"At most {MAX_SHEETS} sheets")
 
     @staticmethod
     def _declared(attrs: dict[str, str]) -> None:
@@ -221,9 +222,9 @@ class _PartCounter:
         except ValueError:
             return  # openpyxl refuses it itself when it loads the sheet
         if max_row is not None and max_row > MAX_SHEET_ROWS:
-            raise _bad("TOO_MANY_ROWS", f"At most {MAX_ROWS} rows")
+            raise _bad(ImportCode.TOO_MANY_ROWS, f"At most {MAX_ROWS} rows")
         if max_col is not None and max_col > MAX_COLUMNS:
-            raise _bad("FILE_TOO_LARGE", f"At most {MAX_COLUMNS} columns")
+            raise _bad(ImportCode.FILE_TOO_LARGE, f"At most {MAX_COLUMNS} columns")
 
 
 def _row_number(text: str) -> int:
@@ -245,7 +246,7 @@ def _column_number(ref: str) -> int:
 
 
 def _refuse_doctype(*_: Any) -> None:
-    raise _bad("NOT_XLSX", "Not an .xlsx file")  # no part of a workbook has a DTD; entities are a bomb of their own
+    raise _bad(ImportCode.NOT_XLSX, "Not an .xlsx file")  # no part of a workbook has a DTD; entities are a bomb of their own
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> int:
@@ -264,7 +265,7 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget)
             unpacked += len(chunk)
             budget.unpacked += len(chunk)
             if budget.unpacked > MAX_UNPACKED_BYTES:
-                raise _bad("FILE_TOO_LARGE", "The file unpacks too large")
+                raise _bad(ImportCode.FILE_TOO_LARGE, "The file unpacks too large")
             _check_ratio(unpacked, info.compress_size)
             if parser is not None:
                 parser = _feed(parser, counter, chunk)
@@ -279,7 +280,7 @@ def _feed(parser: Any, counter: _PartCounter, chunk: bytes, *, final: bool = Fal
         parser.Parse(chunk, final)
     except pyexpat.ExpatError:
         if counter.root:
-            raise _bad("NOT_XLSX", "A part of the file is broken") from None
+            raise _bad(ImportCode.NOT_XLSX, "A part of the file is broken") from None
         return None
     return parser
 
@@ -310,7 +311,7 @@ def _match_header(kind: ImportKind, header: list[str]) -> dict[str, int]:
             found[key] = i
     missing = [c for c in COLUMNS[kind] if c.required and c.key not in found]
     if missing:
-        raise _bad("BAD_HEADER", "Missing column: " + ", ".join(c.header for c in missing), missing[0].key)
+        raise _bad(ImportCode.BAD_HEADER, "Missing column: " + ", ".join(c.header for c in missing), missing[0].key)
     return found
 
 
@@ -323,40 +324,40 @@ def read_rows(kind: ImportKind, data: bytes) -> list[tuple[int, dict[str, str]]]
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a broken file; all mean "not xlsx"
-        raise _bad("NOT_XLSX", "The spreadsheet cannot be read") from None
+        raise _bad(ImportCode.NOT_XLSX, "The spreadsheet cannot be read") from None
     try:
         return _data_rows(kind, book)
     except DomainError:
         raise
     except Exception:  # noqa: BLE001 - a sheet part that breaks halfway (bad XML, a bad cell reference)
-        raise _bad("NOT_XLSX", "The spreadsheet cannot be read") from None
+        raise _bad(ImportCode.NOT_XLSX, "The spreadsheet cannot be read") from None
     finally:
         book.close()
 
 
 def _data_rows(kind: ImportKind, book: Any) -> list[tuple[int, dict[str, str]]]:
     if not book.worksheets:
-        raise _bad("NOT_XLSX", "The file has no worksheet")
+        raise _bad(ImportCode.NOT_XLSX, "The file has no worksheet")
     sheet = book.worksheets[0]
     # Read every row the part holds (check_xlsx counted them), not as many as its dimension claims.
     sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
-        raise _bad("EMPTY_FILE", "The sheet is empty")
+        raise _bad(ImportCode.EMPTY_FILE, "The sheet is empty")
     columns = _match_header(kind, [cell_text(v) for v in header])
     out: list[tuple[int, dict[str, str]]] = []
     for number, values in enumerate(rows, start=2):
         if number > MAX_SHEET_ROWS:  # check_xlsx refused more; this keeps the loop bounded regardless
-            raise _bad("TOO_MANY_ROWS", f"At most {MAX_ROWS} rows")
+            raise _bad(ImportCode.TOO_MANY_ROWS, f"At most {MAX_ROWS} rows")
         texts = {key: cell_text(values[i]) if i < len(values) else "" for key, i in columns.items()}
         if not any(texts.values()):
             continue
         if len(out) >= MAX_ROWS:
-            raise _bad("TOO_MANY_ROWS", f"At most {MAX_ROWS} rows")
+            raise _bad(ImportCode.TOO_MANY_ROWS, f"At most {MAX_ROWS} rows")
         out.append((number, texts))
     if not out:
-        raise _bad("EMPTY_FILE", "No data rows")
+        raise _bad(ImportCode.EMPTY_FILE, "No data rows")
     return out
 
 

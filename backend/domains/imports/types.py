@@ -18,13 +18,11 @@ from backend.core.pagination import Connection, _decode_cursor, build_connection
 from backend.core.permissions import Perm, has_perm
 from backend.domains.accounts.types import User
 from backend.domains.imports import models
+from backend.domains.imports.errors import ImportCode
 
 ImportKind = strawberry.enum(models.ImportKind, description="What a spreadsheet imports.")
 ImportStatus = strawberry.enum(models.ImportStatus, description="Where an import stands.")
-ImportErrors = error_types("Import", [
-    "NOT_XLSX", "FILE_TOO_LARGE", "TOO_MANY_ROWS", "EMPTY_FILE", "BAD_HEADER", "HAS_ERRORS", "IN_PROGRESS",
-    "IMPORT_FAILED",
-])
+ImportErrors = error_types("Import", ImportCode)
 ImportError_ = ImportErrors[1]
 
 

@@ -8,8 +8,9 @@ import strawberry
 
 from backend.core.gql import Node, error_types
 from backend.domains.notifications import models
+from backend.domains.notifications.errors import NotificationCode
 
-NotificationErrors = error_types("Notification")
+NotificationErrors = error_types("Notification", NotificationCode)
 NotificationError = NotificationErrors[1]
 
 

@@ -15,6 +15,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.permissions import Perm
 from backend.domains.accounts.models import Role, StaffGrant, StaffMember
 from backend.domains.repairs import config, service
+from backend.domains.repairs.errors import RepairCode
 from backend.domains.repairs.models import EventKind, RepairCategory, TechnicianSkill, Ticket, TicketStatus
 from backend.domains.repairs.service import OPEN, transition
 
@@ -99,7 +100,7 @@ async def assign(*, company_id: int, communities: frozenset[int] | None, ticket_
     if technician_id not in await technician_ids(company_id=company_id, community_id=ticket.community_id):  # type: ignore[attr-defined]
         raise DomainError(Codes.NOT_FOUND, "No such technician in this community", "technicianId")
     if ticket.technician_id == technician_id:  # type: ignore[attr-defined]
-        raise DomainError("ALREADY_ASSIGNED", "Already assigned to this technician", "technicianId")
+        raise DomainError(RepairCode.ALREADY_ASSIGNED, "Already assigned to this technician", "technicianId")
     kind = EventKind.ASSIGNED if ticket.status == S.ACCEPTED else EventKind.REASSIGNED
     return await transition(ticket, kind, actor_id=actor_id, note=service._text(note, "note", service.MAX_NOTE),
                             technician_id=technician_id, started_at=None)
@@ -140,9 +141,9 @@ async def grab(*, company_id: int, communities: frozenset[int] | None, staff_id:
     """
     ticket = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
     if ticket.technician_id is not None and ticket.status in OPEN:  # type: ignore[attr-defined]
-        raise DomainError("ALREADY_ASSIGNED", "This ticket has a technician", "id")
+        raise DomainError(RepairCode.ALREADY_ASSIGNED, "This ticket has a technician", "id")
     if ticket.status == S.ACCEPTED and not (await config.get_settings(ticket.community_id)).allow_grab:  # type: ignore[attr-defined]
-        raise DomainError("GRAB_DISABLED", "This community assigns tickets; grabbing is off", "id")
+        raise DomainError(RepairCode.GRAB_DISABLED, "This community assigns tickets; grabbing is off", "id")
     # Grabbing is taking the job: no separate 接单 step follows.
     return await transition(ticket, EventKind.GRABBED, actor_id=actor_id, expect_technician=None,
                             technician_id=staff_id, acknowledged_at=service.now())
@@ -163,7 +164,7 @@ async def acknowledge(*, company_id: int, communities: frozenset[int] | None, st
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
     if ticket.status == S.ASSIGNED and ticket.acknowledged_at is not None:
-        raise DomainError("ILLEGAL_TRANSITION", "You took this job already", "id")
+        raise DomainError(RepairCode.ILLEGAL_TRANSITION, "You took this job already", "id")
     at = service.now()
     return await transition(ticket, EventKind.ACKNOWLEDGED, actor_id=actor_id, expect_technician=staff_id,
                             acknowledged_at=at)

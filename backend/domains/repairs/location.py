@@ -19,6 +19,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.ratelimit import Rule
 from backend.core.runtime import get_runtime
 from backend.domains.repairs.dispatch import worker_ticket
+from backend.domains.repairs.errors import RepairCode
 from backend.domains.repairs.models import TechnicianPosition, Ticket, TicketStatus
 from backend.domains.repairs.service import OPEN, now, ticket_channel
 
@@ -34,11 +35,11 @@ async def set_consent(*, company_id: int, communities: frozenset[int] | None, st
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
     if ticket.technician_id != staff_id or ticket.status not in OPEN:  # type: ignore[attr-defined]
-        raise DomainError("ILLEGAL_TRANSITION", "Only while the ticket is yours and open", "id")
+        raise DomainError(RepairCode.ILLEGAL_TRANSITION, "Only while the ticket is yours and open", "id")
     changed = await Ticket.filter(id=ticket.id, technician_id=staff_id, status__in=list(OPEN)).update(
         location_consent=consent, updated_at=now())
     if not changed:
-        raise DomainError("ILLEGAL_TRANSITION", "The ticket changed meanwhile", "id")
+        raise DomainError(RepairCode.ILLEGAL_TRANSITION, "The ticket changed meanwhile", "id")
     ticket.location_consent = consent
     if not consent:
         await TechnicianPosition.filter(ticket_id=ticket.id).delete()
@@ -58,9 +59,9 @@ async def report(*, company_id: int, communities: frozenset[int] | None, staff_i
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
     if ticket.technician_id != staff_id or ticket.status != S.IN_PROGRESS:  # type: ignore[attr-defined]
-        raise DomainError("ILLEGAL_TRANSITION", "Positions are shared only while you work on it", "id")
+        raise DomainError(RepairCode.ILLEGAL_TRANSITION, "Positions are shared only while you work on it", "id")
     if not ticket.location_consent:
-        raise DomainError("LOCATION_NOT_SHARED", "Allow sharing your position for this ticket first", "id")
+        raise DomainError(RepairCode.LOCATION_NOT_SHARED, "Allow sharing your position for this ticket first", "id")
     lat = _coordinate(latitude, 90, "latitude")
     lng = _coordinate(longitude, 180, "longitude")
     if accuracy_m is not None and not 0 <= accuracy_m <= 100_000:

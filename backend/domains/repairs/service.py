@@ -16,6 +16,7 @@ from backend.domains.files.models import UploadPurpose
 from backend.domains.files.service import check_claimable, claim_files
 from backend.domains.notifications import service as notifications
 from backend.domains.repairs.config import due_dates, get_settings
+from backend.domains.repairs.errors import RepairCode
 from backend.domains.repairs.models import (
     EventKind,
     RepairCategory,
@@ -170,7 +171,7 @@ async def transition(
     allowed_from, to = TRANSITIONS[kind]
     current = ticket.status
     if current not in allowed_from:
-        raise DomainError("ILLEGAL_TRANSITION", f"A {current.value} ticket cannot be {kind.value}", "id")
+        raise DomainError(RepairCode.ILLEGAL_TRANSITION, f"A {current.value} ticket cannot be {kind.value}", "id")
     at = now()
     stamp = {S.ACCEPTED: "accepted_at", S.ASSIGNED: "assigned_at", S.IN_PROGRESS: "started_at",
              S.COMPLETED: "completed_at", S.RATED: "rated_at", S.CLOSED: "closed_at"}.get(to) if to != current else None
@@ -186,7 +187,7 @@ async def transition(
     if expect_technician is not False:
         guard["technician_id"] = expect_technician
     if not await Ticket.filter(**guard).update(**values):
-        code = "ALREADY_ASSIGNED" if kind == EventKind.GRABBED else "ILLEGAL_TRANSITION"
+        code = RepairCode.ALREADY_ASSIGNED if kind == EventKind.GRABBED else RepairCode.ILLEGAL_TRANSITION
         raise DomainError(code, "The ticket changed meanwhile", "id")
     for name, value in values.items():
         setattr(ticket, name, value)
@@ -204,7 +205,7 @@ async def add_note(ticket: Ticket, *, actor_id: int, note: str, internal: bool =
     if file_ids:
         await check_claimable(ids=file_ids, user_id=actor_id, purposes=WORK_PURPOSES, field="fileIds")
     if ticket.status not in NOTE_STATUSES:
-        raise DomainError("ILLEGAL_TRANSITION", "A closed ticket takes no notes", "id")
+        raise DomainError(RepairCode.ILLEGAL_TRANSITION, "A closed ticket takes no notes", "id")
     event = await TicketEvent.create(company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id,  # type: ignore[attr-defined]
                                      kind=EventKind.NOTE, note=note, internal=internal)
     await _claim_work_photos(ticket, event, actor_id, file_ids)
@@ -333,7 +334,7 @@ async def reopen_ticket(*, user_id: int, ticket_id: int, reason: str | None) -> 
     since = max(_aware(t) for t in (ticket.completed_at, ticket.rated_at) if t is not None) if (
         ticket.completed_at or ticket.rated_at) else None
     if ticket.status in TRANSITIONS[EventKind.REOPENED][0] and since is not None and now() - since > REOPEN_WINDOW:
-        raise DomainError("REOPEN_WINDOW_PASSED", "Tickets reopen within 7 days of completion", "id")
+        raise DomainError(RepairCode.REOPEN_WINDOW_PASSED, "Tickets reopen within 7 days of completion", "id")
     ticket = await transition(
         ticket, EventKind.REOPENED, actor_id=user_id, note=note, technician_id=None, assigned_at=None,
         started_at=None, completed_at=None, completion_minutes=None, sla_met=None, reopen_count=ticket.reopen_count + 1,
@@ -355,7 +356,7 @@ async def rate_ticket(*, user_id: int, ticket_id: int, speed: int, quality: int,
     """The reporter rates a completed ticket, once."""
     ticket = await own_ticket(user_id=user_id, ticket_id=ticket_id)
     if ticket.status == S.COMPLETED and ticket.rated_at is not None:  # completed again after a reopen
-        raise DomainError("ALREADY_RATED", "This ticket was rated already", "id")
+        raise DomainError(RepairCode.ALREADY_RATED, "This ticket was rated already", "id")
     return await transition(
         ticket, EventKind.RATED, actor_id=user_id, rating_speed=_score(speed, "speed"),
         rating_quality=_score(quality, "quality"), rating_attitude=_score(attitude, "attitude"),

@@ -13,18 +13,18 @@ from backend.core.gql import Node, error_types
 from backend.core.ids import encode_id
 from backend.core.permissions import Perm, has_perm
 from backend.domains.accounts.types import User
-from backend.domains.files.service import FILE_CODES
+from backend.domains.files.errors import FileCode
 from backend.domains.files.types import StoredFile
 from backend.domains.repairs import models
 from backend.domains.repairs.access import is_staff_viewer
+from backend.domains.repairs.errors import RepairCode
 from backend.domains.repairs.service import OPEN, UNFINISHED, event_target, ticket_number, ticket_target
 from backend.domains.tenancy.types import Community, Unit
 
 TicketStatus = strawberry.enum(models.TicketStatus, description="Where a repair ticket stands.")
 Urgency = strawberry.enum(models.Urgency, description="How urgent a repair is; it sets the SLA.")
 TicketEventKind = strawberry.enum(models.EventKind, description="What happened to a ticket.")
-RepairErrors = error_types("Repair", ["ILLEGAL_TRANSITION", "ALREADY_ASSIGNED", "ALREADY_RATED", "GRAB_DISABLED",
-                                      "REOPEN_WINDOW_PASSED", "LOCATION_NOT_SHARED", *FILE_CODES])
+RepairErrors = error_types("Repair", RepairCode, FileCode)
 RepairError = RepairErrors[1]
 # The reporter sees who is coming (and may call them) only while the work is theirs to expect.
 CONTACT_VISIBLE = {models.TicketStatus.ASSIGNED, models.TicketStatus.IN_PROGRESS, models.TicketStatus.COMPLETED}

@@ -9,6 +9,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.ratelimit import Rule
 from backend.core.runtime import get_runtime
 from backend.domains.accounts import service as accounts
+from backend.domains.residents.errors import ResidentCode
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.domains.tenancy.models import CompanyStatus, Unit
 
@@ -53,7 +54,7 @@ async def _pending(*, binding_id: int, company_id: int, communities: frozenset[i
     if row is None or (communities is not None and row.community_id not in communities):  # type: ignore[attr-defined]
         raise DomainError(Codes.NOT_FOUND, "No such binding", "id")
     if row.status != BindingStatus.PENDING:
-        raise DomainError("NOT_PENDING", "This request was already reviewed", "id")
+        raise DomainError(ResidentCode.NOT_PENDING, "This request was already reviewed", "id")
     return row
 
 
@@ -83,7 +84,7 @@ async def cancel_request(*, binding_id: int, user_id: int) -> UnitBinding:
     if row is None:
         raise DomainError(Codes.NOT_FOUND, "No such binding", "id")
     if row.status != BindingStatus.PENDING:
-        raise DomainError("NOT_PENDING", "This request was already reviewed", "id")
+        raise DomainError(ResidentCode.NOT_PENDING, "This request was already reviewed", "id")
     row.status = BindingStatus.REMOVED
     await row.save(update_fields=["status", "updated_at"])
     _emit(row, "cancelled")

@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from backend.core.errors import DomainError
+from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, community_scope
 from backend.core.runtime import get_runtime
@@ -38,7 +38,7 @@ class ResidentsSubscription:
         company_id, scope = community_scope(ctx, Perm.BINDING_REVIEW)
         only = decode_id(community_id, "Community", "communityId") if community_id else None
         if only is not None and scope is not None and only not in scope:
-            raise DomainError("FORBIDDEN", "Not your community")
+            raise DomainError(Codes.FORBIDDEN, "Not your community")
         from backend.domains.residents.queries import bindings_for
 
         async with get_runtime().broker.subscribe(channel(company_id)) as events:

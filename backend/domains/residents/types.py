@@ -11,16 +11,17 @@ from strawberry.types import Info
 from backend.core.access import visible_one
 from backend.core.context import Context, register_loader
 from backend.core.crypto import mask_phone, open_phone
-from backend.core.errors import DomainError
+from backend.core.errors import Codes, DomainError
 from backend.core.gql import Node, error_types
 from backend.core.permissions import Perm, covers
 from backend.domains.accounts.types import User
 from backend.domains.residents import models
+from backend.domains.residents.errors import ResidentCode
 from backend.domains.tenancy.types import Community, Unit
 
 Relation = strawberry.enum(models.Relation, description="How a person is tied to a unit.")
 BindingStatus = strawberry.enum(models.BindingStatus, description="Where a binding request stands.")
-ResidentErrors = error_types("Resident", ["NOT_PENDING"])
+ResidentErrors = error_types("Resident", ResidentCode)
 ResidentError = ResidentErrors[1]
 
 
@@ -77,7 +78,7 @@ async def unit_residents(ctx: Context, *, unit_pk: int, community_pk: int, compa
     if covers(ctx, Perm.OWNER_READ, company_pk, community_pk) or (
             p is not None and any(r.user_id == p.user_id for r in rows)):
         return rows
-    raise DomainError("FORBIDDEN", "You may not see who lives here")
+    raise DomainError(Codes.FORBIDDEN, "You may not see who lives here")
 
 
 @strawberry.input(description="Filters for binding requests.")

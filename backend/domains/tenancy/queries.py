@@ -7,7 +7,7 @@ from strawberry.types import Info
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
-from backend.core.errors import DomainError
+from backend.core.errors import Codes, DomainError
 from backend.core.gql import register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
@@ -28,7 +28,7 @@ from backend.domains.tenancy.types import (
 def _search(value: str | None, limit: int = 50) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
-        raise DomainError("TOO_LONG", f"Search at most {limit} characters", "search")
+        raise DomainError(Codes.TOO_LONG, f"Search at most {limit} characters", "search")
     return value or None
 
 

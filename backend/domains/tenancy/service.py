@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 from backend.core.errors import Codes, DomainError
 from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import Role, StaffMember
+from backend.domains.tenancy.errors import TenancyCode
 from backend.domains.tenancy.models import Building, Community, Company, CompanyStatus, Unit, UnitType
 
 UNIT_NUMBER = re.compile(r"^[A-Za-z0-9\-]{1,20}$")
@@ -88,7 +89,7 @@ async def save_community(
 async def delete_community(*, company_id: int, community_id: int, communities: frozenset[int] | None) -> None:
     row = await get_community(company_id=company_id, community_id=community_id, communities=communities)
     if await Building.filter(community_id=row.id).exists():
-        raise DomainError("IN_USE", "Delete its buildings first", "id")
+        raise DomainError(TenancyCode.IN_USE, "Delete its buildings first", "id")
     await row.delete()
 
 
@@ -126,7 +127,7 @@ async def save_building(
 async def delete_building(*, company_id: int, building_id: int, communities: frozenset[int] | None) -> None:
     row = await get_building(company_id=company_id, building_id=building_id, communities=communities)
     if await Unit.filter(building_id=row.id).exists():
-        raise DomainError("IN_USE", "Delete its units first", "id")
+        raise DomainError(TenancyCode.IN_USE, "Delete its units first", "id")
     await row.delete()
 
 
@@ -186,7 +187,7 @@ async def delete_unit(*, company_id: int, unit_id: int, communities: frozenset[i
 
     row = await get_unit(company_id=company_id, unit_id=unit_id, communities=communities)
     if await UnitBinding.filter(unit_id=row.id).exists():
-        raise DomainError("IN_USE", "The unit has residents", "id")
+        raise DomainError(TenancyCode.IN_USE, "The unit has residents", "id")
     await row.delete()
 
 

@@ -16,13 +16,14 @@ from backend.core.gql import Node, error_types
 from backend.core.pagination import Connection, LoadedCount, build_connection, page_key
 from backend.core.permissions import Perm, covers, require_user
 from backend.domains.tenancy import models
+from backend.domains.tenancy.errors import TenancyCode
 
 if TYPE_CHECKING:
     from backend.domains.residents.types import UnitBinding
 
 CompanyStatus = strawberry.enum(models.CompanyStatus, description="Whether a company may use Courtyard.")
 UnitType = strawberry.enum(models.UnitType, description="What a unit is used for.")
-TenancyErrors = error_types("Tenancy", ["IN_USE", "WEAK_PASSWORD", "ACCOUNT_EXISTS"])
+TenancyErrors = error_types("Tenancy", TenancyCode)
 TenancyError = TenancyErrors[1]
 
 

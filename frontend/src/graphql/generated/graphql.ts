@@ -151,7 +151,8 @@ export type FileErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_FILES'
   | 'UNAUTHENTICATED'
-  | 'UNSUPPORTED_TYPE';
+  | 'UNSUPPORTED_TYPE'
+  | 'WEAK_PASSWORD';
 
 /** What an uploaded file holds, as read from its content. */
 export type FileKind =
@@ -185,7 +186,8 @@ export type ImportErrorCode =
   | 'REQUIRED'
   | 'TOO_LONG'
   | 'TOO_MANY_ROWS'
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  | 'WEAK_PASSWORD';
 
 /** What a spreadsheet imports. */
 export type ImportKind =
@@ -273,7 +275,8 @@ export type RepairErrorCode =
   | 'TOO_LONG'
   | 'TOO_MANY_FILES'
   | 'UNAUTHENTICATED'
-  | 'UNSUPPORTED_TYPE';
+  | 'UNSUPPORTED_TYPE'
+  | 'WEAK_PASSWORD';
 
 /** Changes to a community's repair settings; omitted fields stay. */
 export type RepairSettingsInput = {
@@ -303,7 +306,8 @@ export type ResidentErrorCode =
   | 'RATE_LIMITED'
   | 'REQUIRED'
   | 'TOO_LONG'
-  | 'UNAUTHENTICATED';
+  | 'UNAUTHENTICATED'
+  | 'WEAK_PASSWORD';
 
 /** Changes to a role template; omitted fields stay. */
 export type RoleUpdateInput = {
