@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash, seal_phone
+from backend.core import validate
+from backend.core.crypto import phone_hash, seal_phone
 from backend.core.errors import Codes, DomainError
 from backend.core.passwords import hash_password, validate_password_strength
 from backend.core.permissions import Perm
@@ -48,19 +49,13 @@ MAX_NAME = 50
 
 
 def clean_name(name: str | None, field: str = "name", *, required: bool = False, limit: int = MAX_NAME) -> str:
-    value = (name or "").strip()
-    if required and not value:
-        raise DomainError(Codes.REQUIRED, "Required", field)
-    if len(value) > limit:
-        raise DomainError(Codes.TOO_LONG, f"At most {limit} characters", field)
-    return value
+    """A person's or a title's name: trimmed, at most 50 characters."""
+    return validate.text(name, field, limit, required=required)
 
 
 def clean_phone(phone: str, field: str = "phone") -> str:
-    try:
-        return normalize_phone(phone)
-    except InvalidPhone:
-        raise DomainError(Codes.INVALID_PHONE, "Not a valid mobile number", field) from None
+    """The 11-digit form of a mainland mobile number (INVALID_PHONE otherwise)."""
+    return validate.phone(phone, field)
 
 
 # Default permissions introduced after the first release, by version: existing templates get each version's

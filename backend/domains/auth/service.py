@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from backend.core import validate
 from backend.core.context import Principal
 from backend.core.crypto import keyed_hash, phone_hash, token_hash
 from backend.core.errors import Codes, DomainError
@@ -73,11 +74,6 @@ async def _attempt(key: str, rules: Sequence[Rule], *, field: str | None = None)
     await limiter.hit(key, rules, field=field)
     yield
     await limiter.refund(key, rules)
-
-
-def _aware(value: datetime) -> datetime:
-    """Values queries on some backends return naive UTC datetimes."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 async def _default_company(user: User) -> int | None:
@@ -336,7 +332,7 @@ def _grants_query(user_ids: list[int], company_ids: list[int]) -> Any:
 def _principal(claims: dict[str, Any], session: dict[str, Any] | None, grant_rows: list[dict[str, Any]]) -> Principal:
     """The caller of verified token claims, from their session row and their staff grants in the token's company."""
     user_id, sid, cid = int(claims["sub"]), str(claims["sid"]), claims.get("cid")
-    if session is None or session["user_id"] != user_id or session["revoked_at"] is not None or _aware(
+    if session is None or session["user_id"] != user_id or session["revoked_at"] is not None or validate.aware(
             session["expires_at"]) <= _now():
         raise DomainError(AuthCode.TOKEN_REVOKED, "This session has ended")
     if not session["user__is_active"]:

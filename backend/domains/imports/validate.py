@@ -82,10 +82,10 @@ def parse(kind: ImportKind, number: int, values: dict[str, str]) -> Row:
         floors = values.get("floors", "")
         p["floors"] = _check(row, "floors", lambda: _int(floors, 0, 200, "Floors")) if floors else 0
     else:
-        p["number"] = _check(row, "number", lambda: tenancy._number(values["number"]))
+        p["number"] = _check(row, "number", lambda: tenancy.clean_unit_number(values["number"]))
     if kind == ImportKind.UNITS:
         p["floor"] = _check(row, "floor", lambda: _int(values["floor"], -10, 200, "Floor"))
-        area = _check(row, "area", lambda: tenancy._area(_required(values["area"])))
+        area = _check(row, "area", lambda: tenancy.clean_area(_required(values["area"])))
         p["area"] = str(area) if area is not None else None
         p["type"] = _check(row, "type", lambda: _choice(values.get("type", ""), UNIT_TYPES, UnitType.RESIDENTIAL))
     if kind == ImportKind.OWNERS:

@@ -8,17 +8,13 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from backend.core import validate
 from backend.core.errors import Codes, DomainError
-from backend.domains.accounts.service import clean_name
 from backend.domains.repairs.models import RepairCategory, RepairSettings, Urgency
 from backend.domains.tenancy.models import Community
 
 DEFAULT_CATEGORIES = [("水电", "Water and power"), ("门窗", "Doors and windows"), ("电梯", "Elevator"),
                       ("公共设施", "Public facilities"), ("其他", "Other")]
-
-
-def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
-    return clean_name(value, field, required=required, limit=limit)
 
 
 async def ensure_categories(company_id: int) -> None:
@@ -53,9 +49,9 @@ async def save_category(
             raise DomainError(Codes.NOT_FOUND, "No such category", "id")
         row = found
     if name is not None or category_id is None:
-        row.name = _text(name, "name", 50, required=True)
+        row.name = validate.text(name, "name", 50, required=True)
     if name_en is not None:
-        row.name_en = _text(name_en, "nameEn", 50)
+        row.name_en = validate.text(name_en, "nameEn", 50)
     if sort is not None:
         if not 0 <= sort <= 10000:
             raise DomainError(Codes.INVALID, "Sort between 0 and 10000", "sort")

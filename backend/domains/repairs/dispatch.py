@@ -11,6 +11,7 @@ from datetime import UTC
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from backend.core import validate
 from backend.core.errors import Codes, DomainError
 from backend.core.permissions import Perm
 from backend.domains.accounts.models import Role, StaffGrant, StaffMember
@@ -89,7 +90,7 @@ async def reject(*, company_id: int, communities: frozenset[int] | None, ticket_
                  reason: str) -> Ticket:
     """Staff turn a ticket down with a reason."""
     ticket = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
-    reason = service._text(reason, "reason", 200, required=True)
+    reason = validate.text(reason, "reason", 200, required=True)
     return await transition(ticket, EventKind.REJECTED, actor_id=actor_id, note=reason, reject_reason=reason)
 
 
@@ -102,7 +103,7 @@ async def assign(*, company_id: int, communities: frozenset[int] | None, ticket_
     if ticket.technician_id == technician_id:  # type: ignore[attr-defined]
         raise DomainError(RepairCode.ALREADY_ASSIGNED, "Already assigned to this technician", "technicianId")
     kind = EventKind.ASSIGNED if ticket.status == S.ACCEPTED else EventKind.REASSIGNED
-    return await transition(ticket, kind, actor_id=actor_id, note=service._text(note, "note", service.MAX_NOTE),
+    return await transition(ticket, kind, actor_id=actor_id, note=validate.text(note, "note", service.MAX_NOTE),
                             technician_id=technician_id, started_at=None)
 
 
@@ -111,7 +112,7 @@ async def close(*, company_id: int, communities: frozenset[int] | None, ticket_i
     """Staff close a completed (or rated) ticket."""
     ticket = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
     return await transition(ticket, EventKind.CLOSED, actor_id=actor_id,
-                            note=service._text(note, "note", service.MAX_NOTE))
+                            note=validate.text(note, "note", service.MAX_NOTE))
 
 
 async def set_skills(*, company_id: int, staff_id: int, category_ids: list[int]) -> list[RepairCategory]:
@@ -189,7 +190,7 @@ async def complete(*, company_id: int, communities: frozenset[int] | None, staff
     created = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=UTC)
     due = ticket.finish_due if ticket.finish_due.tzinfo else ticket.finish_due.replace(tzinfo=UTC)
     return await transition(
-        ticket, EventKind.COMPLETED, actor_id=actor_id, note=service._text(note, "note", service.MAX_NOTE),
+        ticket, EventKind.COMPLETED, actor_id=actor_id, note=validate.text(note, "note", service.MAX_NOTE),
         file_ids=file_ids, expect_technician=staff_id, completed_at=at, completion_minutes=int((at - created).total_seconds() // 60),
         sla_met=at <= due,
     )

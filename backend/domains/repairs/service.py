@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
-from backend.core import events
+from backend.core import events, validate
 from backend.core.errors import Codes, DomainError
 from backend.domains.files.models import UploadPurpose
 from backend.domains.files.service import check_claimable, claim_files
@@ -95,15 +95,6 @@ def ticket_channel(ticket_id: int) -> str:
 
 def community_channel(community_id: int) -> str:
     return f"community:{community_id}:tickets"
-
-
-def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(Codes.REQUIRED, "Required", field)
-    if len(value) > limit:
-        raise DomainError(Codes.TOO_LONG, f"At most {limit} characters", field)
-    return value
 
 
 # -------------------------------------------------------------------------------------------- transitions
@@ -201,7 +192,7 @@ async def add_note(ticket: Ticket, *, actor_id: int, note: str, internal: bool =
                    file_ids: list[int] | None = None) -> Ticket:
     """A note on the timeline (no status change) while the ticket is being handled; `internal` hides it from the
     reporter."""
-    note = _text(note, "note", MAX_NOTE, required=True)
+    note = validate.text(note, "note", MAX_NOTE, required=True)
     if file_ids:
         await check_claimable(ids=file_ids, user_id=actor_id, purposes=WORK_PURPOSES, field="fileIds")
     if ticket.status not in NOTE_STATUSES:
@@ -230,16 +221,12 @@ class TicketSpec:
     file_ids: tuple[int, ...] = ()
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
 def _window(start: datetime | None, end: datetime | None, at: datetime) -> tuple[datetime | None, datetime | None]:
     if start is None and end is None:
         return None, None
     if start is None or end is None:
         raise DomainError(Codes.REQUIRED, "Give both ends of the window", "preferredEnd" if start else "preferredStart")
-    start, end = _aware(start), _aware(end)
+    start, end = validate.aware(start), validate.aware(end)
     if end <= start:
         raise DomainError(Codes.INVALID, "The window must end after it starts", "preferredEnd")
     if end < at:
@@ -264,7 +251,7 @@ async def _place(user_id: int, spec: TicketSpec) -> tuple[int, int, int | None, 
     row = await bindings.filter(community_id=spec.community_id).values("company_id", "community_id")
     if not row:
         raise DomainError(Codes.NOT_FOUND, "You have no home in this community", "communityId")
-    return row[0]["company_id"], spec.community_id, None, _text(spec.public_area, "publicArea", 100, required=True)
+    return row[0]["company_id"], spec.community_id, None, validate.text(spec.public_area, "publicArea", 100, required=True)
 
 
 async def create_ticket(*, user_id: int, spec: TicketSpec) -> tuple[Ticket, bool]:
@@ -277,7 +264,7 @@ async def create_ticket(*, user_id: int, spec: TicketSpec) -> tuple[Ticket, bool
     existing = await Ticket.filter(reporter_id=user_id, idempotency_key=key).first()
     if existing is not None:
         return existing, False
-    description = _text(spec.description, "description", MAX_DESCRIPTION, required=True)
+    description = validate.text(spec.description, "description", MAX_DESCRIPTION, required=True)
     await check_claimable(ids=list(spec.file_ids), user_id=user_id, purposes=REPORT_PURPOSES, field="fileIds")
     at = now()
     start, end = _window(spec.preferred_start, spec.preferred_end, at)
@@ -324,14 +311,14 @@ async def own_ticket(*, user_id: int, ticket_id: int) -> Ticket:
 async def cancel_ticket(*, user_id: int, ticket_id: int, reason: str | None) -> Ticket:
     """The reporter withdraws a ticket before work starts."""
     ticket = await own_ticket(user_id=user_id, ticket_id=ticket_id)
-    return await transition(ticket, EventKind.CANCELLED, actor_id=user_id, note=_text(reason, "reason", 200))
+    return await transition(ticket, EventKind.CANCELLED, actor_id=user_id, note=validate.text(reason, "reason", 200))
 
 
 async def reopen_ticket(*, user_id: int, ticket_id: int, reason: str | None) -> Ticket:
     """The reporter reopens a completed (or rated) ticket within 7 days; it needs assigning again."""
     ticket = await own_ticket(user_id=user_id, ticket_id=ticket_id)
-    note = _text(reason, "reason", 200)
-    since = max(_aware(t) for t in (ticket.completed_at, ticket.rated_at) if t is not None) if (
+    note = validate.text(reason, "reason", 200)
+    since = max(validate.aware(t) for t in (ticket.completed_at, ticket.rated_at) if t is not None) if (
         ticket.completed_at or ticket.rated_at) else None
     if ticket.status in TRANSITIONS[EventKind.REOPENED][0] and since is not None and now() - since > REOPEN_WINDOW:
         raise DomainError(RepairCode.REOPEN_WINDOW_PASSED, "Tickets reopen within 7 days of completion", "id")
@@ -360,5 +347,5 @@ async def rate_ticket(*, user_id: int, ticket_id: int, speed: int, quality: int,
     return await transition(
         ticket, EventKind.RATED, actor_id=user_id, rating_speed=_score(speed, "speed"),
         rating_quality=_score(quality, "quality"), rating_attitude=_score(attitude, "attitude"),
-        rating_comment=_text(comment, "comment", MAX_COMMENT),
+        rating_comment=validate.text(comment, "comment", MAX_COMMENT),
     )

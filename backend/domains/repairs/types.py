@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types import Info
 
+from backend.core import validate
 from backend.core.access import visible_one
 from backend.core.crypto import open_phone
 from backend.core.gql import Node, error_types
@@ -28,10 +29,6 @@ RepairErrors = error_types("Repair", RepairCode, FileCode)
 RepairError = RepairErrors[1]
 # The reporter sees who is coming (and may call them) only while the work is theirs to expect.
 CONTACT_VISIBLE = {models.TicketStatus.ASSIGNED, models.TicketStatus.IN_PROGRESS, models.TicketStatus.COMPLETED}
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 @strawberry.type(description="A kind of repair the company handles, e.g. 水电 (water and power).")
@@ -163,9 +160,9 @@ class Ticket(Node):
     @strawberry.field(description="Past its SLA: not accepted in time, or not finished in time.")
     def overdue(self) -> bool:
         m, now = self._m, datetime.now(UTC)
-        if m.status == models.TicketStatus.SUBMITTED and _aware(m.accept_due) < now:
+        if m.status == models.TicketStatus.SUBMITTED and validate.aware(m.accept_due) < now:
             return True
-        return m.status in UNFINISHED and _aware(m.finish_due) < now
+        return m.status in UNFINISHED and validate.aware(m.finish_due) < now
 
     @strawberry.field(description="The community; null when the caller may no longer see it (a reporter who "
                                   "has moved out).")

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from tortoise.exceptions import IntegrityError
 
+from backend.core import validate
 from backend.core.errors import Codes, DomainError
 from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import Role, StaffMember
@@ -19,15 +20,11 @@ MAX_BULK = 2000
 _TIMEZONES: set[str] = set()
 
 
-def _text(value: str | None, field: str, limit: int, *, required: bool = True) -> str:
-    return accounts.clean_name(value, field, required=required, limit=limit)
-
-
 async def create_company(
     *, name: str, admin_phone: str, admin_name: str, admin_password: str | None
 ) -> tuple[Company, StaffMember]:
     """Create a property company and its first company admin."""
-    name = _text(name, "name", 100)
+    name = validate.text(name, "name", 100, required=True)
     if await Company.filter(name=name).exists():
         raise DomainError(Codes.DUPLICATE, "A company with this name exists", "name")
     company = await Company.create(name=name, contact_name=accounts.clean_name(admin_name, "adminName"))
@@ -70,8 +67,8 @@ async def save_community(
     communities: frozenset[int] | None,
 ) -> Community:
     """Create (no id) or update a community."""
-    name = _text(name, "name", 100)
-    address = _text(address, "address", 255, required=False)
+    name = validate.text(name, "name", 100, required=True)
+    address = validate.text(address, "address", 255)
     tz = _timezone(timezone)
     if community_id is None:
         if communities is not None:
@@ -105,7 +102,7 @@ async def save_building(
     communities: frozenset[int] | None,
 ) -> Building:
     """Create (with a community) or update a building."""
-    name = _text(name, "name", 50)
+    name = validate.text(name, "name", 50, required=True)
     if floors is not None and not 0 <= floors <= 200:
         raise DomainError(Codes.INVALID, "Floors must be between 0 and 200", "floors")
     if building_id is None:
@@ -131,7 +128,7 @@ async def delete_building(*, company_id: int, building_id: int, communities: fro
     await row.delete()
 
 
-def _area(value: str | Decimal | float | None, field: str = "area") -> Decimal:
+def clean_area(value: str | Decimal | float | None, field: str = "area") -> Decimal:
     try:
         area = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
@@ -141,7 +138,7 @@ def _area(value: str | Decimal | float | None, field: str = "area") -> Decimal:
     return area
 
 
-def _number(value: str, field: str = "number") -> str:
+def clean_unit_number(value: str, field: str = "number") -> str:
     value = (value or "").strip()
     if not value:
         raise DomainError(Codes.REQUIRED, "Required", field)
@@ -164,10 +161,10 @@ async def save_unit(
     area: str, unit_type: UnitType, communities: frozenset[int] | None,
 ) -> Unit:
     """Create (in a building) or update a unit."""
-    number = _number(number)
+    number = clean_unit_number(number)
     if not -10 <= floor <= 200:
         raise DomainError(Codes.INVALID, "Floor must be between -10 and 200", "floor")
-    area_d = _area(area)
+    area_d = clean_area(area)
     if unit_id is None:
         if building_id is None:
             raise DomainError(Codes.REQUIRED, "Choose a building", "buildingId")
@@ -204,7 +201,7 @@ async def bulk_create_units(
     total = (floor_to - floor_from + 1) * per_floor
     if total > MAX_BULK:
         raise DomainError(Codes.TOO_LONG, f"At most {MAX_BULK} units at once", "perFloor")
-    area_d = _area(area)
+    area_d = clean_area(area)
     numbers = [(f, f"{f}{i:02d}") for f in range(floor_from, floor_to + 1) for i in range(1, per_floor + 1)]
     clash = await Unit.filter(building_id=building.id, number__in=[n for _, n in numbers]).values_list("number", flat=True)
     if clash:
