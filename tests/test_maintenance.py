@@ -10,7 +10,7 @@ from backend import maintenance
 from backend.core.ids import decode_id
 from backend.domains.files.models import Upload
 from backend.domains.repairs.models import TechnicianPosition
-from backend.domains.repairs.service import now
+from backend.domains.repairs.workflow import now
 from tests.domains.files.support import jpeg, uploaded
 from tests.domains.repairs.support import ok, repair_world, ticket_in
 

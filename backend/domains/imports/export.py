@@ -29,8 +29,8 @@ from backend.domains.audit.queries import list_audit
 from backend.domains.audit.types import AuditFilter
 from backend.domains.repairs import models as repairs
 from backend.domains.repairs.queries import list_tickets, overdue_q
-from backend.domains.repairs.service import ticket_number
 from backend.domains.repairs.types import TicketFilter
+from backend.domains.repairs.workflow import ticket_number
 from backend.domains.residents import models as residents
 from backend.domains.residents.queries import list_bindings, list_owners
 from backend.domains.residents.types import OwnerFilter

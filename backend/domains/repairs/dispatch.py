@@ -15,10 +15,10 @@ from backend.core import validate
 from backend.core.errors import Codes, DomainError
 from backend.core.permissions import Perm
 from backend.domains.accounts.models import Role, StaffGrant, StaffMember
-from backend.domains.repairs import config, service
+from backend.domains.repairs import config, workflow
 from backend.domains.repairs.errors import RepairCode
 from backend.domains.repairs.models import EventKind, RepairCategory, TechnicianSkill, Ticket, TicketStatus
-from backend.domains.repairs.service import OPEN, transition
+from backend.domains.repairs.workflow import OPEN, transition
 
 S = TicketStatus
 MAX_SKILLS = 50
@@ -103,7 +103,7 @@ async def assign(*, company_id: int, communities: frozenset[int] | None, ticket_
     if ticket.technician_id == technician_id:  # type: ignore[attr-defined]
         raise DomainError(RepairCode.ALREADY_ASSIGNED, "Already assigned to this technician", "technicianId")
     kind = EventKind.ASSIGNED if ticket.status == S.ACCEPTED else EventKind.REASSIGNED
-    return await transition(ticket, kind, actor_id=actor_id, note=validate.text(note, "note", service.MAX_NOTE),
+    return await transition(ticket, kind, actor_id=actor_id, note=validate.text(note, "note", workflow.MAX_NOTE),
                             technician_id=technician_id, started_at=None)
 
 
@@ -112,7 +112,7 @@ async def close(*, company_id: int, communities: frozenset[int] | None, ticket_i
     """Staff close a completed (or rated) ticket."""
     ticket = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
     return await transition(ticket, EventKind.CLOSED, actor_id=actor_id,
-                            note=validate.text(note, "note", service.MAX_NOTE))
+                            note=validate.text(note, "note", workflow.MAX_NOTE))
 
 
 async def set_skills(*, company_id: int, staff_id: int, category_ids: list[int]) -> list[RepairCategory]:
@@ -147,7 +147,7 @@ async def grab(*, company_id: int, communities: frozenset[int] | None, staff_id:
         raise DomainError(RepairCode.GRAB_DISABLED, "This community assigns tickets; grabbing is off", "id")
     # Grabbing is taking the job: no separate 接单 step follows.
     return await transition(ticket, EventKind.GRABBED, actor_id=actor_id, expect_technician=None,
-                            technician_id=staff_id, acknowledged_at=service.now())
+                            technician_id=staff_id, acknowledged_at=workflow.now())
 
 
 async def worker_ticket(*, company_id: int, communities: frozenset[int] | None, staff_id: int,
@@ -166,7 +166,7 @@ async def acknowledge(*, company_id: int, communities: frozenset[int] | None, st
                                  ticket_id=ticket_id)
     if ticket.status == S.ASSIGNED and ticket.acknowledged_at is not None:
         raise DomainError(RepairCode.ILLEGAL_TRANSITION, "You took this job already", "id")
-    at = service.now()
+    at = workflow.now()
     return await transition(ticket, EventKind.ACKNOWLEDGED, actor_id=actor_id, expect_technician=staff_id,
                             acknowledged_at=at)
 
@@ -176,7 +176,7 @@ async def start(*, company_id: int, communities: frozenset[int] | None, staff_id
     """The assigned technician starts work (which also confirms the job if they had not)."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
-    extra = {} if ticket.acknowledged_at is not None else {"acknowledged_at": service.now()}
+    extra = {} if ticket.acknowledged_at is not None else {"acknowledged_at": workflow.now()}
     return await transition(ticket, EventKind.STARTED, actor_id=actor_id, expect_technician=staff_id, **extra)
 
 
@@ -186,11 +186,11 @@ async def complete(*, company_id: int, communities: frozenset[int] | None, staff
     statistics."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
-    at = service.now()
+    at = workflow.now()
     created = ticket.created_at if ticket.created_at.tzinfo else ticket.created_at.replace(tzinfo=UTC)
     due = ticket.finish_due if ticket.finish_due.tzinfo else ticket.finish_due.replace(tzinfo=UTC)
     return await transition(
-        ticket, EventKind.COMPLETED, actor_id=actor_id, note=validate.text(note, "note", service.MAX_NOTE),
+        ticket, EventKind.COMPLETED, actor_id=actor_id, note=validate.text(note, "note", workflow.MAX_NOTE),
         file_ids=file_ids, expect_technician=staff_id, completed_at=at, completion_minutes=int((at - created).total_seconds() // 60),
         sla_met=at <= due,
     )

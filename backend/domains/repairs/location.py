@@ -3,7 +3,7 @@
 The technician opts in for one ticket (while it is assigned to them or in progress); positions are accepted
 only while the work is in progress, shown to the reporter only then, and a row older than two hours is treated
 as gone (and purged by the maintenance job). Leaving work (completion, reassignment, cancel) deletes the row
-and the consent in the same transaction as the status change (service.transition).
+and the consent in the same transaction as the status change (workflow.transition).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from backend.core.runtime import get_runtime
 from backend.domains.repairs.dispatch import worker_ticket
 from backend.domains.repairs.errors import RepairCode
 from backend.domains.repairs.models import TechnicianPosition, Ticket, TicketStatus
-from backend.domains.repairs.service import OPEN, now, ticket_channel
+from backend.domains.repairs.workflow import OPEN, now, ticket_channel
 
 S = TicketStatus
 POSITION_TTL = timedelta(hours=2)

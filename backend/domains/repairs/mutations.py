@@ -15,7 +15,7 @@ from backend.core.ids import decode_id, decode_ids, encode_id
 from backend.core.permissions import Perm, community_scope, require_perm, require_user
 from backend.core.runtime import get_runtime
 from backend.domains.accounts.models import User as UserModel
-from backend.domains.repairs import config, dispatch, location, models, service
+from backend.domains.repairs import config, dispatch, location, models, service, workflow
 from backend.domains.repairs.access import notable_ticket
 from backend.domains.repairs.types import (
     RepairCategory,
@@ -33,7 +33,7 @@ from backend.domains.repairs.types import (
     TicketRateInput,
 )
 
-MAX_FILE_IDS = service.MAX_PHOTOS + 1
+MAX_FILE_IDS = workflow.MAX_PHOTOS + 1
 
 
 def _file_ids(ids: list[strawberry.ID] | None) -> list[int]:
@@ -60,7 +60,7 @@ async def _send_completion_sms(ticket: models.Ticket) -> None:
     user = await UserModel.filter(id=ticket.reporter_id).first()  # type: ignore[attr-defined]
     if user is None:
         return
-    number = service.ticket_number(ticket.id)
+    number = workflow.ticket_number(ticket.id)
     await get_runtime().sms.send_notice(open_phone(user.phone_enc, user.phone_hash), subject=f"报修 {number}",
                                         status="已完成，欢迎评价")
 
@@ -211,7 +211,7 @@ class RepairsMutation:
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)
             row = await notable_ticket(info.context, decode_id(id, "Ticket"))
-            return _done(await service.add_note(row, actor_id=uid, note=note, internal=internal,
+            return _done(await workflow.add_note(row, actor_id=uid, note=note, internal=internal,
                                                 file_ids=_file_ids(file_ids)), {"note": note, "internal": internal})
 
         return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.note")

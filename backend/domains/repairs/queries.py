@@ -16,7 +16,7 @@ from backend.core.gql import register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, community_scope, has_perm, require_perm, require_user
-from backend.domains.repairs import config, models, service, stats
+from backend.domains.repairs import config, models, stats, workflow
 from backend.domains.repairs.access import staff_tickets
 from backend.domains.repairs.types import (
     RepairCategory,
@@ -38,7 +38,7 @@ MAX_STATUSES = 20
 def overdue_q(at: datetime) -> Q:
     """Past the accept SLA while submitted, or past the finish SLA while unfinished (evaluated in SQL)."""
     return Q(status=models.TicketStatus.SUBMITTED, accept_due__lt=at) | Q(
-        status__in=list(service.UNFINISHED), finish_due__lt=at)
+        status__in=list(workflow.UNFINISHED), finish_due__lt=at)
 
 
 async def list_tickets(ctx: Context, *, f: TicketFilter, first: int | None, after: str | None) -> Connection[Ticket]:

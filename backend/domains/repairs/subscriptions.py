@@ -17,8 +17,8 @@ from backend.core.ids import decode_id
 from backend.core.permissions import Perm, require_perm
 from backend.core.runtime import get_runtime
 from backend.domains.repairs.queries import tickets_for
-from backend.domains.repairs.service import community_channel, ticket_channel
 from backend.domains.repairs.types import Ticket, TicketEventKind
+from backend.domains.repairs.workflow import community_channel, ticket_channel
 
 
 @strawberry.type(description="A change to a ticket of a community: what happened and the ticket as it is now.")

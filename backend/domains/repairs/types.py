@@ -19,7 +19,7 @@ from backend.domains.files.types import StoredFile
 from backend.domains.repairs import models
 from backend.domains.repairs.access import is_staff_viewer
 from backend.domains.repairs.errors import RepairCode
-from backend.domains.repairs.service import OPEN, UNFINISHED, event_target, ticket_number, ticket_target
+from backend.domains.repairs.workflow import OPEN, UNFINISHED, event_target, ticket_number, ticket_target
 from backend.domains.tenancy.types import Community, Unit
 
 TicketStatus = strawberry.enum(models.TicketStatus, description="Where a repair ticket stands.")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from backend.domains.repairs.location import purge_expired
 from backend.domains.repairs.models import TechnicianPosition, Ticket
-from backend.domains.repairs.service import now
+from backend.domains.repairs.workflow import now
 from tests.domains.repairs.support import (
     ASSIGN,
     COMPLETE,
