@@ -172,11 +172,16 @@ async def close_sockets(code: int = 1001) -> None:
 
 
 async def healthz(request: Request) -> JSONResponse:
+    """503 without the database; 200 "degraded" while a configured Redis does not answer (we still serve: rate
+    limits count per process, live events pause), so probes keep the process in rotation and dashboards see it."""
     try:
         conn = Tortoise.get_connection("default")
         await conn.execute_query("SELECT 1")
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         return JSONResponse({"status": "error", "db": "down"}, status_code=503)
+    # A PING with a short timeout, its verdict cached for a second by the broker.
+    if await get_runtime().broker.redis_reachable() is False:
+        return JSONResponse({"status": "degraded", "redis": "down"})
     return JSONResponse({"status": "ok"})
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from graphql import GraphQLError
@@ -18,6 +19,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from strawberry.extensions import SchemaExtension
@@ -57,6 +60,81 @@ HTTP_REQUESTS = Counter(
     ["method", "status"],
     registry=REGISTRY,
 )
+REDIS_ERRORS = Counter(
+    "courtyard_redis_errors",
+    "Redis calls that failed (connection refused, timeout), by the part that made them.",
+    ["part"],
+    registry=REGISTRY,
+)
+for _part in ("ratelimit", "pubsub", "health"):
+    REDIS_ERRORS.labels(part=_part)  # exported as 0 from the start, so rate() sees the first error
+
+
+class _RedisUp(Collector):
+    """`courtyard_redis_up`: 1 while the configured Redis answers, 0 while it does not; absent without Redis,
+    so a deployment that never configured one does not look like one whose Redis is down."""
+
+    def __init__(self) -> None:
+        self.value: float | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        if self.value is not None:
+            yield GaugeMetricFamily("courtyard_redis_up", "1 while the configured Redis answers, 0 while it does not.",
+                                    value=self.value)
+
+
+REDIS_UP = _RedisUp()
+REGISTRY.register(REDIS_UP)
+
+
+class RedisOutage:
+    """One part's view of Redis: counts its failed calls, logs an outage once when it starts and once when it ends,
+    and after a failure tells the caller to skip Redis for `retry_after` seconds, so an outage costs one failed
+    call per interval rather than one per request. `up` may use `%d` for `missed`; None logs nothing."""
+
+    def __init__(self, part: str, logger: logging.Logger, *, down: str | None, up: str | None,
+                 retry_after: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.part = part
+        self._log = logger
+        self._down_message, self._up_message = down, up
+        self._retry_after = retry_after
+        self._clock = clock
+        self.down = False
+        self._retry_at = 0.0
+        self.missed = 0  # what the part could not do during the current outage (e.g. events dropped)
+
+    def should_try(self) -> bool:
+        """False for a moment after a failure: use the fallback without waiting for Redis. During an outage one
+        caller a `retry_after` gets True (the probe); the others keep using the fallback while it waits."""
+        if not self.down:
+            return True
+        now = self._clock()
+        if now < self._retry_at:
+            return False
+        self._retry_at = now + self._retry_after
+        return True
+
+    def retry_now(self) -> None:
+        """Another part saw Redis answer: try it at the next call rather than after the interval."""
+        self._retry_at = 0.0
+
+    def failed(self, error: BaseException) -> None:
+        REDIS_ERRORS.labels(part=self.part).inc()
+        REDIS_UP.value = 0.0
+        self._retry_at = self._clock() + self._retry_after
+        if not self.down:
+            self.down = True
+            self.missed = 0
+            if self._down_message:
+                self._log.warning("%s (%s: %s)", self._down_message, type(error).__name__, error)
+
+    def answered(self) -> None:
+        REDIS_UP.value = 1.0
+        if self.down:
+            self.down = False
+            if self._up_message:
+                self._log.info(self._up_message, self.missed)
+
 
 # Label values come from clients: only identifier-like values, and only so many distinct ones,
 # so a client inventing operation names cannot grow the registry without bound.

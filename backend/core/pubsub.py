@@ -5,18 +5,37 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from backend.core.metrics import RedisOutage
 
 log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_SIZE = 1000
 _SUBSCRIBE_TIMEOUT = 5.0
+# Seconds a PUBLISH, PING or connection attempt may take: an outage costs a mutation milliseconds, not seconds.
+REDIS_TIMEOUT = 0.25
+# How long a PING verdict is reused: a storm of health probes costs one PING a second.
+HEALTH_CACHE = 1.0
+# The reader's reconnect delays: doubled from the first to the last, so Redis back means events back within ~1 s.
+_RECONNECT_FIRST, _RECONNECT_LAST = 0.1, 1.0
+# Redis not answering, as opposed to Redis answering with an error.
+_REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _retry_once() -> Retry:
+    return Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
 
 
 class Broker(Protocol):
@@ -33,6 +52,10 @@ class Broker(Protocol):
         ...
 
     def subscriber_count(self) -> int: ...
+
+    async def redis_reachable(self) -> bool | None:
+        """Whether the Redis behind the broker answers; None when there is none (nothing to be down)."""
+        ...
 
 
 class Subscription:
@@ -104,6 +127,9 @@ class _LocalFanout:
     def has(self, channel: str) -> bool:
         return channel in self._channels
 
+    def channels(self) -> set[str]:
+        return set(self._channels)
+
     def deliver(self, channel: str, raw: bytes) -> None:
         for sub in self._channels.get(channel, ()):
             sub.push(raw)
@@ -145,16 +171,26 @@ class InProcessBroker:
     def subscriber_count(self) -> int:
         return self._local.count()
 
+    async def redis_reachable(self) -> bool | None:
+        return None
+
 
 class RedisBroker:
-    """Fan-out across processes: one Redis pub/sub connection and one reader task per process."""
+    """Fan-out across processes: one Redis pub/sub connection and one reader task per process.
+
+    An outage of Redis is survived, not propagated: events that cannot be published are dropped (the write
+    they announce has committed; subscribers refetch on reconnect), subscriptions opened meanwhile are
+    accepted, and the reader reconnects and resubscribes every channel that has local subscribers once Redis
+    answers again. Each part logs an outage once (metrics.RedisOutage).
+    """
 
     def __init__(self, url: str, *, prefix: str = "courtyard:", queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
         self._url = url
         # The prefix keeps deployments (and test runs) sharing one Redis from hearing each other.
         self._prefix = prefix
         self._local = _LocalFanout(queue_size)
-        self._client: aioredis.Redis | None = None
+        self._client: aioredis.Redis | None = None  # PUBLISH and PING
+        self._listener: aioredis.Redis | None = None  # the pub/sub connection
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
         # Serialises SUBSCRIBE/UNSUBSCRIBE so the Redis side always converges to the local side.
@@ -162,15 +198,40 @@ class RedisBroker:
         self._remote: set[str] = set()
         self._confirmations: dict[str, asyncio.Event] = {}
         self._cleanups: set[asyncio.Task[None]] = set()
+        # Set when a SUBSCRIBE/UNSUBSCRIBE could not reach Redis: the reader reconciles once Redis answers.
+        self._resync_needed = False
+        self._resync: asyncio.Task[None] | None = None
+        self._publishing = RedisOutage(
+            "pubsub", log, down="Redis unreachable: live events are dropped until it answers again",
+            up="Redis answers again: live events are published again (%d were dropped meanwhile)",
+        )
+        self._listening = RedisOutage(
+            "pubsub", log, down="Redis pub/sub connection lost: live events are paused; reconnecting",
+            up="Redis pub/sub connection back after %d attempts: channels resubscribed",
+        )
+        self._health = RedisOutage("health", log, down=None, up=None)
+        self._health_lock = asyncio.Lock()
+        self._health_verdict = True
+        self._health_until = 0.0
 
     async def start(self) -> None:
         if self._client is not None:
             return
-        # The health check PINGs an idle subscription, so a half-dead connection is noticed and redone.
-        self._client = aioredis.Redis.from_url(self._url, health_check_interval=30, socket_keepalive=True)
-        self._pubsub = self._client.pubsub()
+        # Short timeouts, and one immediate retry only for a broken connection (a pooled one that died with a
+        # Redis restart is redone once): a publish during an outage fails in milliseconds and the event is dropped.
+        self._client = aioredis.Redis.from_url(
+            self._url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT, retry=_retry_once(),
+        )
+        # The health check PINGs an idle subscription, so a half-dead connection is noticed and redone. No socket
+        # timeout: the reader bounds each wait itself; reconnecting is left to the reader's own back-off.
+        self._listener = aioredis.Redis.from_url(
+            self._url, health_check_interval=30, socket_keepalive=True, socket_connect_timeout=REDIS_TIMEOUT,
+            retry=_retry_once(),
+        )
+        self._pubsub = self._listener.pubsub()
         # Connect now, so a wrong URL fails at start-up rather than at the first subscription.
         await self._pubsub.connect()
+        self._listening.answered()
         self._reader = asyncio.create_task(self._read(), name="redis-broker-reader")
 
     async def stop(self) -> None:
@@ -178,28 +239,60 @@ class RedisBroker:
         # Pending unsubscribes finish rather than being cancelled: a subscriber awaiting one would
         # otherwise see a CancelledError it never asked for.
         await asyncio.gather(*self._cleanups, return_exceptions=True)
-        if self._reader is not None:
-            self._reader.cancel()
-            await asyncio.gather(self._reader, return_exceptions=True)
-            self._reader = None
+        for task in (self._reader, self._resync):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._reader = self._resync = None
         self._remote.clear()
         if self._pubsub is not None:
             await self._pubsub.aclose()
             self._pubsub = None
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        for client in (self._listener, self._client):
+            if client is not None:
+                await client.aclose()
+        self._listener = self._client = None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
         raw = _encode(message)
         if self._client is None:
             raise RuntimeError("RedisBroker.publish before start()")
+        # Events are sent after the write committed: failing the request now would make the client retry a
+        # change that already happened. Subscribers refetch on reconnect. So an unreachable Redis drops the event
+        # (logged once per outage, counted in courtyard_redis_errors_total), and is not even tried for a moment
+        # after a failure.
+        if not self._publishing.should_try():
+            self._publishing.missed += 1
+            return
         try:
             await self._client.publish(self._prefix + channel, raw)
+        except _REDIS_DOWN as error:
+            self._publishing.failed(error)
+            self._publishing.missed += 1
+            return
         except RedisError:
-            # Events are sent after the write committed: failing the request now would make the
-            # client retry a change that already happened. Subscribers refetch on reconnect.
-            log.warning("event on %s dropped: Redis unavailable", channel, exc_info=True)
+            log.warning("event on %s dropped: Redis refused it", channel, exc_info=True)
+            return
+        self._publishing.answered()
+
+    async def redis_reachable(self) -> bool | None:
+        """Whether Redis answers a PING within REDIS_TIMEOUT; the verdict is reused for HEALTH_CACHE seconds."""
+        async with self._health_lock:  # concurrent probes wait for the one PING in flight
+            if time.monotonic() < self._health_until:
+                return self._health_verdict
+            client = self._client
+            if client is None:
+                return False
+            try:
+                await client.ping()
+            except _REDIS_DOWN as error:
+                self._health.failed(error)
+                self._health_verdict = False
+            else:
+                self._health.answered()
+                self._health_verdict = True
+            self._health_until = time.monotonic() + HEALTH_CACHE
+            return self._health_verdict
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
@@ -207,7 +300,8 @@ class RedisBroker:
             raise RuntimeError("RedisBroker.subscribe before start()")
         sub = self._local.add(channel)
         try:
-            # Wait for Redis to confirm, so events published after entering the block arrive.
+            # Wait for Redis to confirm, so events published after entering the block arrive. While Redis is
+            # down the subscription is accepted all the same: the reader subscribes it when Redis is back.
             await self._sync(channel)
             yield sub
         finally:
@@ -230,40 +324,88 @@ class RedisBroker:
     async def _sync(self, channel: str) -> None:
         """Make the Redis subscription for a channel match whether it has local subscribers."""
         async with self._sync_lock:
+            try:
+                await self._sync_locked(channel)
+            except _REDIS_DOWN as error:
+                self._resync_needed = True
+                self._listening.failed(error)
+
+    async def _sync_locked(self, channel: str) -> None:
+        pubsub = self._pubsub
+        if pubsub is None:
+            return
+        remote = self._prefix + channel
+        wanted, held = self._local.has(channel), channel in self._remote
+        if wanted and not held:
+            confirmed = self._confirmations[remote] = asyncio.Event()
+            try:
+                await pubsub.subscribe(remote)
+                self._remote.add(channel)
+                await asyncio.wait_for(confirmed.wait(), _SUBSCRIBE_TIMEOUT)
+            finally:
+                self._confirmations.pop(remote, None)
+        elif held and not wanted:
+            self._remote.discard(channel)
+            await pubsub.unsubscribe(remote)
+
+    async def _reconcile(self) -> None:
+        """After an outage: redis-py has resubscribed what it held when the connection dropped; subscribe the
+        channels that gained local subscribers meanwhile and drop those that lost them all."""
+        async with self._sync_lock:
             pubsub = self._pubsub
             if pubsub is None:
                 return
-            remote = self._prefix + channel
-            wanted, held = self._local.has(channel), channel in self._remote
-            if wanted and not held:
-                confirmed = self._confirmations[remote] = asyncio.Event()
-                try:
-                    await pubsub.subscribe(remote)
-                    self._remote.add(channel)
-                    await asyncio.wait_for(confirmed.wait(), _SUBSCRIBE_TIMEOUT)
-                finally:
-                    self._confirmations.pop(remote, None)
-            elif held and not wanted:
-                self._remote.discard(channel)
-                await pubsub.unsubscribe(remote)
+            held = set()
+            for name in pubsub.channels:
+                text = name.decode() if isinstance(name, bytes) else str(name)
+                if text.startswith(self._prefix):
+                    held.add(text[len(self._prefix) :])
+            self._remote = held
+            try:
+                for channel in held ^ self._local.channels():
+                    await self._sync_locked(channel)
+            except _REDIS_DOWN as error:
+                self._resync_needed = True  # down again: the reader tries once more when it is back
+                self._listening.failed(error)
+            except Exception:  # noqa: BLE001 - a task nobody awaits: log rather than lose it
+                log.warning("resubscribing after a Redis outage failed", exc_info=True)
+
+    def _reconcile_soon(self) -> None:
+        # In its own task: subscribing waits for confirmations, which only the reader can receive.
+        if self._resync is None or self._resync.done():
+            self._resync_needed = False
+            self._resync = asyncio.create_task(self._reconcile(), name="redis-broker-resync")
 
     async def _read(self) -> None:
         """Move messages from the shared connection to local inboxes, reconnecting after errors."""
         assert self._pubsub is not None
-        delay = 0.1
+        delay = _RECONNECT_FIRST
         while True:
             try:
-                # A bounded wait rather than a blocking read, so the health check gets its turn.
+                # A bounded wait rather than a blocking read, so the health check gets its turn. On a dropped
+                # connection this reconnects, and redis-py resubscribes the channels it held.
                 message = await self._pubsub.get_message(timeout=1.0)
-                delay = 0.1
             except asyncio.CancelledError:
                 raise
+            except _REDIS_DOWN as error:
+                # Messages published meanwhile are lost (at-most-once); subscribers refetch on reconnect.
+                self._listening.failed(error)
+                self._listening.missed += 1
+                self._resync_needed = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RECONNECT_LAST)
+                continue
             except Exception:
-                # redis-py resubscribes on reconnect; messages sent meanwhile are lost (at-most-once).
                 log.warning("Redis pub/sub read failed; retrying in %.1fs", delay, exc_info=True)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, _RECONNECT_LAST)
                 continue
+            delay = _RECONNECT_FIRST
+            if self._listening.down:
+                self._publishing.retry_now()  # subscribers are back: so are the events they wait for
+            self._listening.answered()
+            if self._resync_needed:
+                self._reconcile_soon()
             if message is None:
                 continue
             name = message["channel"]

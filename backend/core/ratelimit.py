@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from backend.core.errors import Codes, DomainError
+from backend.core.metrics import RedisOutage
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Seconds a Redis call may take before the limiter counts in process instead.
+REDIS_TIMEOUT = 0.25
+# Redis not answering, as opposed to Redis answering with an error (a bug, which should surface).
+_REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -177,7 +190,14 @@ return 0
 
 
 class RedisRateLimiter:
-    """Counters in Redis, shared by every process that uses the same prefix."""
+    """Counters in Redis, shared by every process that uses the same prefix.
+
+    Redis is an accelerator here, not a dependency: while it does not answer (connection refused, timeout) each
+    call is counted by a MemoryRateLimiter of this process instead, so limits still hold per process, sign-in
+    keeps working, and the outage is logged once (metrics.RedisOutage). After a failure Redis is skipped for
+    `retry_after` seconds, then one call tries it again. The price: meanwhile each process allows the full
+    limit, and counts made in a process are not carried over to Redis when it is back.
+    """
 
     def __init__(
         self,
@@ -186,6 +206,7 @@ class RedisRateLimiter:
         *,
         now: Callable[[], float] = time.time,
         owns_client: bool = False,
+        retry_after: float = 1.0,
     ) -> None:
         self._redis = redis
         self._prefix = prefix
@@ -194,6 +215,30 @@ class RedisRateLimiter:
         self._owns_client = owns_client
         self._hit_script = redis.register_script(_HIT_SCRIPT)
         self._refund_script = redis.register_script(_REFUND_SCRIPT)
+        # Same clock, so a window means the same seconds whichever side counts it.
+        self._local = MemoryRateLimiter(now=now)
+        self._outage = RedisOutage(
+            "ratelimit", log, retry_after=retry_after,
+            down="Redis unreachable: rate limits are counted in each process until it answers again",
+            up="Redis answers again: rate limits are shared again (%d checks were counted in this process meanwhile)",
+        )
+
+    @property
+    def degraded(self) -> bool:
+        """True while calls are counted in this process because Redis did not answer."""
+        return self._outage.down
+
+    async def _either(self, shared: Callable[[], Awaitable[T]], local: Callable[[], Awaitable[T]]) -> T:
+        if self._outage.should_try():
+            try:
+                result = await shared()
+            except _REDIS_DOWN as error:
+                self._outage.failed(error)
+            else:
+                self._outage.answered()
+                return result
+        self._outage.missed += 1
+        return await local()
 
     def _key(self, now: float, key: str, rule: Rule) -> str:
         return f"{self._prefix}{rule.name}:{key}:{_window_index(now, rule)}"
@@ -204,38 +249,59 @@ class RedisRateLimiter:
         values = await self._redis.mget([self._key(now, key, r) for r in rules])
         return [int(v) if v is not None else 0 for v in values]
 
+    async def _shared_hit(self, now: float, key: str, rules: Sequence[Rule]) -> int:
+        """Seconds to wait when refused, 0 when counted."""
+        keys = [self._key(now, key, r) for r in rules]
+        args = [r.limit for r in rules] + [r.window for r in rules]
+        refused = await self._hit_script(keys=keys, args=args)
+        return max((_seconds_left(now, rules[int(i) - 1]) for i in refused), default=0)
+
     async def hit(self, key: str, rules: Sequence[Rule], *, field: str | None = None) -> None:
         if not rules:
             return
         now = self._now()
-        keys = [self._key(now, key, r) for r in rules]
-        args = [r.limit for r in rules] + [r.window for r in rules]
-        refused = await self._hit_script(keys=keys, args=args)
-        if refused:
-            raise _refusal(max(_seconds_left(now, rules[int(i) - 1]) for i in refused), field)
+
+        async def local() -> int:
+            await self._local.hit(key, rules, field=field)
+            return 0
+
+        wait = await self._either(lambda: self._shared_hit(now, key, rules), local)
+        if wait:
+            raise _refusal(wait, field)
 
     async def refund(self, key: str, rules: Sequence[Rule]) -> None:
         if rules:
             now = self._now()
-            await self._refund_script(keys=[self._key(now, key, r) for r in rules])
+            keys = [self._key(now, key, r) for r in rules]
+            await self._either(lambda: self._refund_script(keys=keys), lambda: self._local.refund(key, rules))
 
     async def peek(self, key: str, rules: Sequence[Rule]) -> bool:
-        counts = await self._counts(self._now(), key, rules)
-        return all(c < r.limit for c, r in zip(counts, rules, strict=True))
+        async def shared() -> bool:
+            counts = await self._counts(self._now(), key, rules)
+            return all(c < r.limit for c, r in zip(counts, rules, strict=True))
+
+        return await self._either(shared, lambda: self._local.peek(key, rules))
 
     async def reset(self, key: str, rules: Sequence[Rule]) -> None:
         if rules:
             now = self._now()
-            await self._redis.delete(*[self._key(now, key, r) for r in rules])
+            keys = [self._key(now, key, r) for r in rules]
+            await self._either(lambda: self._redis.delete(*keys), lambda: self._local.reset(key, rules))
 
     async def count(self, key: str, rule: Rule) -> int:
-        return (await self._counts(self._now(), key, [rule]))[0]
+        async def shared() -> int:
+            return (await self._counts(self._now(), key, [rule]))[0]
+
+        return await self._either(shared, lambda: self._local.count(key, rule))
 
     async def retry_after(self, key: str, rules: Sequence[Rule]) -> int:
-        now = self._now()
-        counts = await self._counts(now, key, rules)
-        exhausted = [r for c, r in zip(counts, rules, strict=True) if c >= r.limit]
-        return max((_seconds_left(now, r) for r in exhausted), default=0)
+        async def shared() -> int:
+            now = self._now()
+            counts = await self._counts(now, key, rules)
+            exhausted = [r for c, r in zip(counts, rules, strict=True) if c >= r.limit]
+            return max((_seconds_left(now, r) for r in exhausted), default=0)
+
+        return await self._either(shared, lambda: self._local.retry_after(key, rules))
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -245,5 +311,10 @@ class RedisRateLimiter:
 def create_rate_limiter(redis_url: str | None) -> RateLimiter:
     """Redis-backed when a URL is configured (several workers), in memory otherwise."""
     if redis_url:
-        return RedisRateLimiter(aioredis.Redis.from_url(redis_url), owns_client=True)
+        # Short timeouts, and one immediate retry only for a broken connection (a pooled one that died with a
+        # Redis restart is redone once), none after a timeout: an unreachable Redis costs a sign-in milliseconds
+        # (a hung one at most REDIS_TIMEOUT, once a second), then the in-process fallback counts.
+        client = aioredis.Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT,
+                                         retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)))
+        return RedisRateLimiter(client, owns_client=True)
     return MemoryRateLimiter()
