@@ -10,12 +10,15 @@ and `User` visibility can never disagree.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from backend.core.access import rule
 from backend.core.context import Context, register_loader
+from backend.core.crypto import mask_phone, open_phone
 from backend.core.permissions import Perm, covers
 from backend.domains.accounts.models import StaffGrant
 from backend.domains.accounts.models import StaffMember as StaffMemberModel
+from backend.domains.accounts.models import User as UserModel
 from backend.domains.accounts.types import Role, StaffInvitation, StaffMember, User
 
 # (caller, user ids other than the caller's own) -> {user id: whether the phone may be shown in full}
@@ -155,4 +158,28 @@ async def staff_invitation_visible(ctx: Context, objs: list[StaffInvitation]) ->
     return out
 
 
-__all__ = ["FULL", "HIDDEN", "MASKED", "covers", "user_access", "user_ground"]
+
+
+async def phone_shown(ctx: Context, users: list[Any]) -> Callable[[Any], str]:
+    """User.phone's rule (full or masked, as above) for a batch of user rows: exports show phones exactly as the
+    API does."""
+    levels = dict(zip([u.id for u in users], await ctx.loaders["user_access"].load_many([u.id for u in users]),
+                      strict=True))
+
+    def show(user: Any) -> str:
+        phone = open_phone(user.phone_enc, user.phone_hash)
+        return phone if levels.get(user.id, HIDDEN) >= FULL else mask_phone(phone)
+
+    return show
+
+
+async def visible_names(ctx: Context, user_ids: set[int]) -> dict[int, str]:
+    """Names of the users among these the caller may see (exports leave the others blank, as the API shows null)."""
+    ids = [u for u in user_ids if u is not None]
+    if not ids:
+        return {}
+    seen = [u for u, ok in zip(ids, await ctx.loaders["user_seen"].load_many(ids), strict=True) if ok]
+    return dict(await UserModel.filter(id__in=seen).values_list("id", "name")) if seen else {}
+
+
+__all__ = ["FULL", "HIDDEN", "MASKED", "covers", "phone_shown", "user_access", "user_ground", "visible_names"]

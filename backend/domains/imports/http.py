@@ -16,7 +16,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.permissions import require_user
 from backend.core.uploads import refuse
 from backend.domains.auth.service import authenticate
-from backend.domains.imports.export import export_rows
+from backend.domains.imports.export import list_export
 from backend.domains.imports.models import ImportKind
 from backend.domains.imports.sheets import XLSX_MEDIA, template, write_workbook
 
@@ -48,7 +48,7 @@ async def export_download(request: Request) -> Response:
     params = dict(request.query_params)
     try:
         require_user(ctx)
-        header, rows, truncated = await export_rows(ctx, name, params)
+        header, rows, truncated = await list_export(ctx, name, params)
     except DomainError as exc:
         body: dict[str, Any] = {"message": exc.message, "extensions": {"code": exc.code}}
         if exc.field:
