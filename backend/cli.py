@@ -92,6 +92,23 @@ async def purge() -> dict[str, int]:
     return await _with_db(run_once)
 
 
+async def worker() -> None:
+    """Run the queued jobs (and schedule them) until interrupted: the job worker when REDIS_URL is set."""
+    from backend.core.runtime import build_runtime, set_runtime
+    from backend.maintenance import run_worker
+
+    settings = get_settings()
+    runtime = build_runtime(redis_url=settings.redis_url, sms_backend=settings.sms_backend,
+                            data_dir=settings.data_dir)
+    await runtime.broker.start()
+    set_runtime(runtime)
+    try:
+        await _with_db(lambda: run_worker(settings))
+    finally:
+        await runtime.close()
+        set_runtime(None)
+
+
 def export_schema(path: Path | None = None) -> str:
     from backend.schema import schema
 
@@ -183,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     adm.add_argument("--name", default="Platform admin")
     adm.add_argument("--password", help="read from the terminal when omitted")
     sub.add_parser("purge", help="delete expired technician positions and uploads nobody attached within a day")
+    sub.add_parser("worker", help="run queued background and scheduled jobs (needs REDIS_URL)")
     outbox = sub.add_parser("sms-outbox", help="print the last text messages of the dev SMS stand-in (dev codes)")
     outbox.add_argument("-n", "--last", type=int, default=10, help="how many (default 10)")
     exp = sub.add_parser("export-schema", help="write the GraphQL SDL")
@@ -204,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
               "" if created else "(an existing account: its own name and password are unchanged)")
     elif args.cmd == "purge":
         print("removed", asyncio.run(purge()))
+    elif args.cmd == "worker":
+        from backend.core.logging import configure_logging
+
+        configure_logging(json_format=get_settings().log_json)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(worker())
     elif args.cmd == "sms-outbox":
         print(sms_outbox_text(args.last))
     elif args.cmd == "export-schema":

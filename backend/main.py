@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -228,18 +227,15 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         set_runtime(runtime)
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             log.info("courtyard started (%s)", settings.env)
-            housekeeping = (asyncio.create_task(maintenance.loop(settings.maintenance_interval))
-                            if settings.maintenance_interval > 0 else None)
+            # Jobs (core/jobs.py): run here without Redis; with it this process only schedules and enqueues.
+            jobs = await maintenance.start_jobs(settings)
             # Everything loaded so far (modules, the schema) lives as long as the process: move it out of the
             # collector's generations, so a full collection (which holds the GIL, e.g. while an import preview in a
             # worker thread allocates) walks only what requests made. Measured: 60-200 ms pauses became 1-11 ms.
             gc.collect()
             gc.freeze()
             yield
-            if housekeeping is not None:
-                housekeeping.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await housekeeping
+            await jobs.stop()
             await close_sockets()
         await runtime.close()
         set_runtime(None)

@@ -1,7 +1,9 @@
-"""Housekeeping that no request triggers: expired technician positions and uploads nobody attached.
+"""Scheduled work that no request triggers, and the job runner of each process.
 
-Runs every `MAINTENANCE_INTERVAL` seconds inside each server process (every step is an idempotent delete, so
-several processes may run it at once) and on demand with `python -m backend.cli purge`.
+Housekeeping (expired technician positions, uploads nobody attached) is the `maintenance.purge` job: every
+`MAINTENANCE_INTERVAL` seconds (900: on the quarter hour; 0: never), and on demand with `python -m backend.cli
+purge`. Every step is an idempotent delete. `start_jobs` runs the jobs inside the server without Redis; with
+Redis the server only schedules and enqueues, and `python -m backend.cli worker` (`run_worker`) runs them.
 """
 
 from __future__ import annotations
@@ -9,10 +11,23 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from backend.core.jobs import JobRunner, Schedule, job
 from backend.domains.files.service import purge_unattached
+from backend.domains.jobs import service as _job_records  # noqa: F401 - installs the database record of runs
 from backend.domains.repairs.location import purge_expired
+from backend.settings import Settings, get_settings
 
 log = logging.getLogger("courtyard.maintenance")
+
+
+def purge_schedule() -> Schedule:
+    """MAINTENANCE_INTERVAL as a schedule: whole minutes dividing an hour become cron, anything else seconds."""
+    seconds = get_settings().maintenance_interval
+    if seconds <= 0:
+        return None
+    if seconds % 60 == 0 and 60 % (seconds // 60) == 0:
+        return f"*/{seconds // 60} * * * *" if seconds < 3600 else "0 * * * *"
+    return seconds
 
 
 async def run_once() -> dict[str, int]:
@@ -29,13 +44,28 @@ async def run_once() -> dict[str, int]:
     return done
 
 
-async def loop(interval: int) -> None:
-    """Run a pass every `interval` seconds until cancelled; a failing pass is logged and retried next time."""
-    while True:
-        await asyncio.sleep(interval)
-        try:
-            done = await run_once()
-            if any(done.values()):
-                log.info("maintenance removed %s", done)
-        except Exception:  # noqa: BLE001 - the next pass retries; the server must keep running
-            log.exception("maintenance pass failed")
+@job("maintenance.purge", schedule=purge_schedule)
+async def purge() -> None:
+    """The housekeeping job: one pass, logged when it removed anything."""
+    done = await run_once()
+    if any(done.values()):
+        log.info("maintenance removed %s", done)
+
+
+async def start_jobs(settings: Settings) -> JobRunner:
+    """The runner of a server process: runs jobs itself without Redis, only schedules and enqueues with it."""
+    runner = JobRunner(redis_url=settings.redis_url)
+    await runner.start(work=settings.redis_url is None)
+    return runner
+
+
+async def run_worker(settings: Settings) -> None:
+    """The `worker` command: run queued jobs (and schedule, like every process) until cancelled."""
+    if not settings.redis_url:
+        raise SystemExit("the worker takes jobs from Redis: set REDIS_URL (without it the server runs them itself)")
+    runner = JobRunner(redis_url=settings.redis_url)
+    await runner.start(work=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.stop()

@@ -33,6 +33,7 @@ from backend.domains.files import queries as _files_queries  # noqa: F401 - regi
 from backend.domains.files.mutations import FilesMutation
 from backend.domains.imports.mutations import ImportsMutation
 from backend.domains.imports.subscriptions import ImportsSubscription
+from backend.domains.jobs.queries import JobsQuery
 from backend.domains.notifications import queries as _notifications_queries
 from backend.domains.notifications.mutations import NotificationsMutation
 from backend.domains.repairs import loaders as _repairs_loaders  # noqa: F401 - registers loaders
@@ -61,7 +62,7 @@ MAX_COST = 200_000  # the estimate of backend/core/limits.py: a 100-ticket page 
 MAX_TOKENS = 2000
 
 Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery, ReportsQuery,
-                              RepairsQuery, _notifications_queries.NotificationsQuery))
+                              RepairsQuery, _notifications_queries.NotificationsQuery, JobsQuery))
 Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation,
                                     ImportsMutation, FilesMutation, RepairsMutation, NotificationsMutation))
 # merge_types takes no description; the schema contract wants one on every type.

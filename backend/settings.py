@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "backend.domains.files.models",
     "backend.domains.repairs.models",
     "backend.domains.notifications.models",
+    "backend.domains.jobs.models",
 ]
 
 
