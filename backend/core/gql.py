@@ -15,6 +15,7 @@ from backend.core import access, events, metrics
 from backend.core.context import Context
 from backend.core.errors import COMMON_CODES, Codes, DomainError
 from backend.core.ids import encode_id
+from backend.settings import get_settings
 
 log = logging.getLogger("courtyard.gql")
 
@@ -87,8 +88,6 @@ def to_error(error_cls: type, code_enum: type[Enum], exc: DomainError) -> Any:
     try:
         code = code_enum[exc.code]
     except KeyError:
-        from backend.settings import get_settings
-
         if get_settings().dev:
             raise RuntimeError(f"error code {exc.code} is not in {code_enum.__name__}: add it to an errors.py enum "
                                "that this domain's error_types() includes") from None

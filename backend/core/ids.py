@@ -14,6 +14,7 @@ import hashlib
 import hmac
 
 from backend.core.errors import Codes, DomainError
+from backend.settings import get_settings
 
 MAX_ID_LENGTH = 100
 _TAG = 9  # bytes: 72 bits, far beyond what guessing online could reach
@@ -21,8 +22,6 @@ _keys: dict[bytes, bytes] = {}
 
 
 def _key() -> bytes:
-    from backend.settings import get_settings
-
     base = get_settings().hash_key
     key = _keys.get(base)
     if key is None:  # derived, so the ID key is separate from the phone-lookup key it comes from

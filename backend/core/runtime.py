@@ -8,9 +8,13 @@ from typing import Any
 
 import httpx
 
+from backend.core.pubsub import create_broker
+from backend.core.ratelimit import create_rate_limiter
 from backend.core.sms import CaptureSmsSender, SmsSender, build_sms_sender
+from backend.core.storage import LocalStorage, Storage
+from backend.settings import get_settings
 
-__all__ = ["CaptureSmsSender", "Runtime", "SmsSender", "build_runtime", "get_runtime", "set_runtime"]
+__all__ = ["CaptureSmsSender", "Runtime", "SmsSender", "build_runtime", "get_runtime", "get_storage", "set_runtime"]
 
 
 @dataclass
@@ -19,7 +23,7 @@ class Runtime:
     limiter: Any
     sms: SmsSender
     http: httpx.AsyncClient
-    storage: Any = None  # backend.core.storage.Storage
+    storage: Storage | None = None
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -32,11 +36,6 @@ _runtime: list[Runtime] = []
 
 def build_runtime(*, redis_url: str | None, sms_backend: str, transport: Any = None,
                   data_dir: Path | None = None) -> Runtime:
-    from backend.core.pubsub import create_broker
-    from backend.core.ratelimit import create_rate_limiter
-    from backend.core.storage import LocalStorage
-    from backend.settings import get_settings
-
     settings = get_settings()
     sms = build_sms_sender(settings, backend=sms_backend)
     return Runtime(
@@ -56,3 +55,11 @@ def get_runtime() -> Runtime:
     if not _runtime:
         raise RuntimeError("runtime not started")
     return _runtime[0]
+
+
+def get_storage() -> Storage:
+    """The process's file storage, set up with the runtime."""
+    storage = get_runtime().storage
+    if storage is None:
+        raise RuntimeError("no storage configured")
+    return storage

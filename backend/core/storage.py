@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from backend.settings import get_settings
+
 # The largest file any upload accepts (one short video); each domain checks its own, smaller limits.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 # Multipart framing plus the operations and map parts around the file.
@@ -114,22 +116,10 @@ class LocalStorage:
         return await asyncio.to_thread(self.path(key).is_file)
 
 
-def get_storage() -> Storage:
-    """The process's storage, set up with the runtime."""
-    from backend.core.runtime import get_runtime
-
-    storage = get_runtime().storage
-    if storage is None:
-        raise RuntimeError("no storage configured")
-    return storage  # type: ignore[no-any-return]
-
-
 # ------------------------------------------------------------------------------------------- signed URLs
 
 
 def _signing_key() -> bytes:
-    from backend.settings import get_settings
-
     return _derive(get_settings().secret_key)
 
 

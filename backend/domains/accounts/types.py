@@ -48,10 +48,8 @@ class User(Node):
     async def bindings(
         self, info: Info
     ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
-        from backend.domains.residents.types import UnitBinding
-
-        rows = await info.context.loaders["visible_bindings_by_user"].load(self._pk)
-        return [UnitBinding.from_model(r) for r in rows]
+        # residents.loaders builds the objects: this module refers to the type only lazily (no import cycle)
+        return await info.context.loaders["user_bindings"].load(self._pk)  # type: ignore[no-any-return]
 
 
 @strawberry.type(description="A role template kept by the platform: a named set of permissions.")

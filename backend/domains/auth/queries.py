@@ -4,61 +4,16 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.types import Info
-from tortoise.expressions import Subquery
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.gql import NODE_TYPES, Node, register_node
 from backend.core.ids import decode_any
-from backend.core.permissions import Perm, require_user
-from backend.domains.accounts.models import InvitationStatus, StaffMember
-from backend.domains.accounts.models import Role as RoleModel
+from backend.core.permissions import require_user
 from backend.domains.accounts.models import StaffInvitation as StaffInvitationModel
-from backend.domains.accounts.types import Role, StaffInvitation, User
-from backend.domains.auth.types import Membership, Viewer
-from backend.domains.residents.models import BindingStatus, UnitBinding
-from backend.domains.tenancy.models import Community as CommunityModel
-from backend.domains.tenancy.models import CompanyStatus
-from backend.domains.tenancy.types import Community, Company
-
-
-async def viewer_memberships(ctx: Context) -> list[Membership]:
-    p = ctx.principal
-    assert p is not None
-    rows = await StaffMember.filter(user_id=p.user_id, is_active=True, company__status=CompanyStatus.ACTIVE).order_by("id").prefetch_related("company")
-    return [Membership(company=Company.from_model(r.company), is_current=r.company_id == p.company_id) for r in rows]  # type: ignore[attr-defined]
-
-
-async def viewer_roles(ctx: Context, codes: tuple[str, ...]) -> list[Role]:
-    if not codes:
-        return []
-    return [Role.from_model(r) for r in await RoleModel.filter(code__in=list(codes)).order_by("id")]
-
-
-async def viewer_communities(ctx: Context) -> list[Community]:
-    p = ctx.principal
-    assert p is not None
-    if p.company_id is not None and Perm.COMMUNITY_READ in p.grants:
-        scope = p.grants[Perm.COMMUNITY_READ]
-        qs = CommunityModel.filter(company_id=p.company_id)
-        if scope is not None:
-            qs = qs.filter(id__in=list(scope))
-    else:
-        ids = UnitBinding.filter(user_id=p.user_id, status=BindingStatus.APPROVED).values("community_id")
-        qs = CommunityModel.filter(id__in=Subquery(ids))  # a bare ValuesQuery raises TypeError
-    return [Community.from_model(c) for c in await qs.order_by("id").limit(100)]
-
-
-async def viewer_staff_invitations(ctx: Context) -> list[StaffInvitation]:
-    """Invitations to join a company's staff that wait for the caller's answer, newest first."""
-    p = ctx.principal
-    assert p is not None
-    rows = await StaffInvitationModel.filter(
-        user_id=p.user_id, status=InvitationStatus.PENDING, company__status=CompanyStatus.ACTIVE
-    ).order_by("-id").limit(100)
-    return [StaffInvitation.from_model(r) for r in rows]
-
+from backend.domains.accounts.types import StaffInvitation, User
+from backend.domains.auth.types import Viewer
 
 register_node(StaffInvitation, nodes_by_pk(StaffInvitationModel, StaffInvitation.from_model))
 

@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from backend.core.gql import error_types
 from backend.domains.accounts.types import Permission, Role, StaffInvitation, User
+from backend.domains.auth import viewer
 from backend.domains.auth.errors import AuthCode
 from backend.domains.residents.types import UnitBinding
 from backend.domains.tenancy.types import Community, Company
@@ -63,30 +64,22 @@ class Viewer:
 
     @strawberry.field(description="Every company the caller works for (for the company switcher).")
     async def memberships(self, info: Info) -> list[Membership]:
-        from backend.domains.auth.queries import viewer_memberships
-
-        return await viewer_memberships(info.context)
+        return [Membership(company=Company.from_model(c), is_current=current)
+                for c, current in await viewer.memberships(info.context)]
 
     @strawberry.field(description="Roles held in the current company.")
     async def roles(self, info: Info) -> list[Role]:
-        from backend.domains.auth.queries import viewer_roles
-
-        return await viewer_roles(info.context, self._role_codes)
+        return [Role.from_model(r) for r in await viewer.roles(self._role_codes)]
 
     @strawberry.field(description="Communities the caller works in (staff) or lives in (residents).")
     async def communities(self, info: Info) -> list[Community]:
-        from backend.domains.auth.queries import viewer_communities
-
-        return await viewer_communities(info.context)
+        return [Community.from_model(c) for c in await viewer.communities(info.context)]
 
     @strawberry.field(description="The caller's own unit bindings, pending ones included.")
     async def bindings(self, info: Info) -> list[UnitBinding]:
-        rows = await info.context.loaders["visible_bindings_by_user"].load(info.context.principal.user_id)
-        return [UnitBinding.from_model(r) for r in rows]
+        return await info.context.loaders["user_bindings"].load(info.context.principal.user_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Invitations to join a company's staff that wait for the caller's answer "
                                   "(staffInvitationAccept / staffInvitationDecline).")
     async def staff_invitations(self, info: Info) -> list[StaffInvitation]:
-        from backend.domains.auth.queries import viewer_staff_invitations
-
-        return await viewer_staff_invitations(info.context)
+        return [StaffInvitation.from_model(r) for r in await viewer.staff_invitations(info.context)]

@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from backend.core.runtime import get_storage
 from backend.core.storage import (
     URL_PREFIX,
     LocalStorage,
     StorageKeyError,
     check_key,
-    get_storage,
     verify_signature,
 )
 from backend.domains.files import service

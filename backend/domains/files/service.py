@@ -9,8 +9,8 @@ from typing import Any
 
 from backend.core.errors import Codes, DomainError
 from backend.core.ratelimit import Rule
-from backend.core.runtime import get_runtime
-from backend.core.storage import MAX_UPLOAD_BYTES, get_storage, new_key
+from backend.core.runtime import get_runtime, get_storage
+from backend.core.storage import MAX_UPLOAD_BYTES, new_key
 from backend.domains.files.errors import FileCode
 from backend.domains.files.models import FileKind, Upload, UploadPurpose
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from backend.core.gql import Node, error_types
+from backend.core.ids import encode_id
 from backend.domains.notifications import models
 from backend.domains.notifications.errors import NotificationCode
 
@@ -27,8 +28,6 @@ class Notification(Node):
 
     @classmethod
     def from_model(cls, m: models.Notification) -> Notification:
-        from backend.core.ids import encode_id
-
         target = strawberry.ID(encode_id(m.target_type, m.target_id)) if m.target_type and m.target_id else None
         return cls(_pk=m.id, kind=m.kind, title=m.title, title_en=m.title_en, body=m.body, body_en=m.body_en,
                    target_id=target, read_at=m.read_at, created_at=m.created_at)

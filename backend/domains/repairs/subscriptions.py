@@ -19,6 +19,7 @@ from backend.core.runtime import get_runtime
 from backend.domains.repairs.queries import tickets_for
 from backend.domains.repairs.types import Ticket, TicketEventKind
 from backend.domains.repairs.workflow import community_channel, ticket_channel
+from backend.domains.tenancy.models import Community
 
 
 @strawberry.type(description="A change to a ticket of a community: what happened and the ticket as it is now.")
@@ -58,8 +59,6 @@ class RepairsSubscription:
         ctx = info.context
         pk = decode_id(community_id, "Community", "communityId")
         company_id = require_perm(ctx, Perm.TICKET_READ, pk)
-        from backend.domains.tenancy.models import Community
-
         if not await Community.filter(id=pk, company_id=company_id).exists():
             raise DomainError(Codes.NOT_FOUND, "No such community", "communityId")
         async with get_runtime().broker.subscribe(community_channel(pk)) as events:

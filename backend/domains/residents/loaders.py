@@ -6,8 +6,10 @@ from collections import defaultdict
 from typing import Any
 
 from backend.core.context import Context, register_loader
-from backend.core.permissions import Perm, has_perm, scoped
+from backend.core.errors import Codes, DomainError
+from backend.core.permissions import Perm, covers, has_perm, scoped
 from backend.domains.residents.models import BindingStatus, UnitBinding
+from backend.domains.residents.types import UnitBinding as UnitBindingType
 
 
 async def residents_by_unit(ctx: Context, keys: list[int]) -> list[list[Any]]:
@@ -36,5 +38,27 @@ async def visible_bindings_by_user(ctx: Context, keys: list[int]) -> list[list[A
     return [out.get(k, []) for k in keys]
 
 
+async def user_bindings(ctx: Context, keys: list[int]) -> list[list[UnitBindingType]]:
+    """User.bindings and viewer.bindings: the bindings above, as objects."""
+    return [[UnitBindingType.from_model(b) for b in rows] for rows in await visible_bindings_by_user(ctx, keys)]
+
+
+async def unit_residents(ctx: Context, keys: list[tuple[int, int, int]]) -> list[list[UnitBindingType] | DomainError]:
+    """Unit.residents by (unit, community, company): the approved residents, for staff with owner.read there or for
+    the unit's own residents; FORBIDDEN for anyone else."""
+    found = await residents_by_unit(ctx, [unit for unit, _, _ in keys])
+    p = ctx.principal
+    out: list[list[UnitBindingType] | DomainError] = []
+    for (_, community, company), rows in zip(keys, found, strict=True):
+        if covers(ctx, Perm.OWNER_READ, company, community) or (
+                p is not None and any(r.user_id == p.user_id for r in rows)):
+            out.append([UnitBindingType.from_model(r) for r in rows])
+        else:
+            out.append(DomainError(Codes.FORBIDDEN, "You may not see who lives here"))
+    return out
+
+
 register_loader("residents_by_unit", residents_by_unit)
 register_loader("visible_bindings_by_user", visible_bindings_by_user)
+register_loader("user_bindings", user_bindings)
+register_loader("unit_residents", unit_residents)

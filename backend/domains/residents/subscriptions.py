@@ -12,6 +12,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, community_scope
 from backend.core.runtime import get_runtime
+from backend.domains.residents.queries import bindings_for
 from backend.domains.residents.service import channel
 from backend.domains.residents.types import UnitBinding
 
@@ -39,8 +40,6 @@ class ResidentsSubscription:
         only = decode_id(community_id, "Community", "communityId") if community_id else None
         if only is not None and scope is not None and only not in scope:
             raise DomainError(Codes.FORBIDDEN, "Not your community")
-        from backend.domains.residents.queries import bindings_for
-
         async with get_runtime().broker.subscribe(channel(company_id)) as events:
             async for event in events:
                 if only is not None and event.get("communityId") != only:

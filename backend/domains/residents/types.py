@@ -11,9 +11,7 @@ from strawberry.types import Info
 from backend.core.access import visible_one
 from backend.core.context import Context, register_loader
 from backend.core.crypto import mask_phone, open_phone
-from backend.core.errors import Codes, DomainError
 from backend.core.gql import Node, error_types
-from backend.core.permissions import Perm, covers
 from backend.domains.accounts.types import User
 from backend.domains.residents import models
 from backend.domains.residents.errors import ResidentCode
@@ -69,16 +67,6 @@ class UnitBinding(Node):
         if row is None or row["added_by_id"] != p.user_id or not row["invited_name"]:
             return None
         return HouseholdInvitation(name=row["invited_name"], phone=mask_phone(open_phone(row["user__phone_enc"], row["user__phone_hash"])))
-
-
-async def unit_residents(ctx: Context, *, unit_pk: int, community_pk: int, company_pk: int) -> list[Any]:
-    """Approved residents of a unit, for staff with owner.read there or for the unit's own residents."""
-    rows = await ctx.loaders["residents_by_unit"].load(unit_pk)
-    p = ctx.principal
-    if covers(ctx, Perm.OWNER_READ, company_pk, community_pk) or (
-            p is not None and any(r.user_id == p.user_id for r in rows)):
-        return rows
-    raise DomainError(Codes.FORBIDDEN, "You may not see who lives here")
 
 
 @strawberry.input(description="Filters for binding requests.")

@@ -12,6 +12,7 @@ from backend.core import validate
 from backend.core.errors import Codes, DomainError
 from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import Role, StaffMember
+from backend.domains.residents.models import UnitBinding
 from backend.domains.tenancy.errors import TenancyCode
 from backend.domains.tenancy.models import Building, Community, Company, CompanyStatus, Unit, UnitType
 
@@ -180,8 +181,6 @@ async def save_unit(
 
 
 async def delete_unit(*, company_id: int, unit_id: int, communities: frozenset[int] | None) -> None:
-    from backend.domains.residents.models import UnitBinding
-
     row = await get_unit(company_id=company_id, unit_id=unit_id, communities=communities)
     if await UnitBinding.filter(unit_id=row.id).exists():
         raise DomainError(TenancyCode.IN_USE, "The unit has residents", "id")

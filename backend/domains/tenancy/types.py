@@ -148,11 +148,9 @@ class Unit(Node):
     async def residents(
         self, info: Info
     ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
-        from backend.domains.residents.types import UnitBinding, unit_residents
-
-        rows = await unit_residents(info.context, unit_pk=self._pk, community_pk=self._community_id,
-                                    company_pk=self._company_id)
-        return [UnitBinding.from_model(r) for r in rows]
+        # residents.loaders checks who may see them and builds the objects (the type is referred to lazily)
+        return await info.context.loaders["unit_residents"].load(  # type: ignore[no-any-return]
+            (self._pk, self._community_id, self._company_id))
 
 
 @strawberry.input(description="Filters for the unit list.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from backend.core.storage import get_storage, signed_url
+from backend.core.runtime import get_storage
+from backend.core.storage import signed_url
 from tests.domains.files.support import jpeg, mp4, png, record, uploaded
 from tests.factories import make_world, token_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.core.ids import decode_any
-from backend.core.storage import get_storage
+from backend.core.runtime import get_storage
 from tests.domains.files.support import (
     heic,
     heif,
