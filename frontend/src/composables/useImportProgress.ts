@@ -1,7 +1,7 @@
 /** Live progress of an import commit: the importProgress subscription, or polling node(id) when the socket fails. */
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import { fetchImportJob, onImportProgress, type ImportJob } from '@/api/imports'
-import { isFinished, newer } from '@/views/imports/data'
+import { isFinished, newer } from '@/domains/imports/jobs'
 
 export interface ProgressOptions {
   pollMs?: number

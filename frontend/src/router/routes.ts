@@ -1,7 +1,7 @@
 /** Routes of both consoles; `meta.menu` puts a route in its console's side menu, `meta.perms` guards it. */
 import type { RouteRecordRaw } from 'vue-router'
 import type { Perm } from '@/graphql/generated/graphql'
-import { IMPORT_PERMS } from '@/views/imports/data'
+import { IMPORT_PERMS } from '@/domains/imports/jobs'
 
 declare module 'vue-router' {
   interface RouteMeta {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { areaText, formToBulkInput, formToCommunityInput, formToUnitInput, unitToForm } from '@/views/tenancy/data'
-import { maskPhone, ownerColumns, phoneDisplay, toOwnerFilter, unitsText } from '@/views/owners/data'
+import { ownerColumns, toOwnerFilter, unitsText } from '@/views/owners/data'
+import { maskPhone, phoneDisplay } from '@/utils/phone'
 import { toBindingFilter } from '@/views/bindings/data'
 import { grantsText, staffToForm, toStaffCreateInput, toStaffUpdateInput } from '@/views/staff/data'
 import { summaryText, toAuditFilter } from '@/views/audit/data'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cellErrorReason, kindColumns, newer, progressPercent, toPreviewRow } from '@/views/imports/data'
+import { cellErrorReason, kindColumns, progressPercent, toPreviewRow } from '@/views/imports/data'
+import { newer } from '@/domains/imports/jobs'
 import type { ImportJob } from '@/api/imports'
 
 const dict: Record<string, string> = {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import type { Perm } from '@/graphql/generated/graphql'
 import type { TicketCard, Workload } from '@/api/repairs'
 import {
-  actionsFor, ageText, durationText, eventText, matchesFilter, placeText, searchFromQuery, searchToQuery, ticketColumns,
+  actionsFor, ageText, durationText, eventText, matchesFilter, searchFromQuery, searchToQuery, ticketColumns,
   toExportParams, toTicketFilter,
 } from '@/views/repairs/data'
+import { placeText } from '@/domains/repairs/tickets'
 import { monthOf, rankTechnicians, rateText, workloadRows } from '@/views/repairs/technicians'
 import { settingsToForm, toCategoryInput, toSettingsInput } from '@/views/repairs/settings'
 import { openTotal, ticketsChartOption } from '@/views/dashboard/data'

@@ -22,7 +22,7 @@ vi.mock('@/api/repairs', () => ({
   },
 }))
 
-const { useCommunityTicketEvents, MAX_LIVE_COMMUNITIES } = await import('@/views/repairs/live')
+const { useCommunityTicketEvents, MAX_LIVE_COMMUNITIES } = await import('@/domains/repairs/live')
 
 function host(resync: () => void, onEvent = vi.fn()) {
   let live!: ReturnType<typeof useCommunityTicketEvents>

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { WorkCard } from '@/api/work'
-import { dueOf, prefersWorkView, tabFilter, windowText, workActionsFor } from '@/views/work/data'
+import { tabFilter, workActionsFor } from '@/views/work/data'
+import { dueOf, windowText } from '@/domains/repairs/tickets'
+import { prefersWorkView } from '@/router/landing'
 
 const me = '13800000004'
 const tech = (phone: string) => ({ name: '钱师傅', phone })

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createPhotoUploads, isPhoto, type UploadOutcome } from '@/views/work/uploads'
+import { createPhotoUploads, isPhoto, type UploadOutcome } from '@/domains/repairs/photos'
 
 const photo = (name: string, size = 1000, type = 'image/jpeg') => new File([new Uint8Array(size)], name, { type })
 

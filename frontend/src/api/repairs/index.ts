@@ -1,6 +1,6 @@
 /** Repairs for the property console: tickets (lists, the board, one ticket live), dispatch, technicians, settings. */
 import * as G from '@/graphql/generated/graphql'
-import { mutate, query, subscribe, upload } from '@/graphql/request'
+import { mutate, query, subscribe } from '@/graphql/request'
 
 export type TicketCard = G.TicketCardFieldsFragment
 export type TicketDetail = G.TicketDetailFieldsFragment
@@ -45,8 +45,6 @@ export const assignTicket = (id: string, technicianId: string, note: string | nu
 export const closeTicket = (id: string, note: string | null) => mutate(G.TicketCloseDocument, { id, note }, (d) => d.ticketClose, noFields)
 export const addTicketNote = (id: string, note: string, internal: boolean, fileIds: string[]) =>
   mutate(G.TicketNoteAddDocument, { id, note, internal, fileIds: fileIds.length ? fileIds : null }, (d) => d.ticketNoteAdd, noteFields)
-/** One photo of the work, uploaded before the note that carries it. */
-export const uploadWorkPhoto = (file: File) => upload(G.RepairWorkPhotoUploadDocument, { file }, (d) => d.fileUpload, noFields)
 
 export const listCategories = async (includeDisabled = true) =>
   (await query(G.RepairCategoriesDocument, { includeDisabled }))?.repairCategories ?? null

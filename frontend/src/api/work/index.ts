@@ -2,7 +2,7 @@
 import * as G from '@/graphql/generated/graphql'
 import { getClient } from '@/graphql/client'
 import { operationErrorCode } from '@/graphql/errors'
-import { mutate, query, subscribe, upload } from '@/graphql/request'
+import { mutate, query, subscribe } from '@/graphql/request'
 
 export type WorkCard = G.WorkTicketCardFieldsFragment
 export type WorkTicket = G.WorkTicketFieldsFragment
@@ -41,9 +41,6 @@ export const completeTicket = (id: string, note: string, fileIds: readonly strin
   mutate(G.WorkTicketCompleteDocument, { id, note: note || null, fileIds: fileIds.length ? [...fileIds] : null }, (d) => d.ticketComplete, noteFields)
 export const setLocationConsent = (id: string, consent: boolean) =>
   mutate(G.WorkLocationConsentDocument, { id, consent }, (d) => d.ticketLocationConsent, noFields)
-
-/** One photo of the work, uploaded on its own before the note or completion that carries it. */
-export const uploadWorkPhoto = (file: File) => upload(G.WorkPhotoUploadDocument, { file }, (d) => d.fileUpload, { formFields: [] })
 
 export type PositionResult = { ok: true; recordedAt: string | null } | { ok: false; code: string }
 

@@ -3,7 +3,7 @@ import type { ColumnDef, OptionDef } from '@/components/schema'
 import type { BindingFilter, BindingStatus } from '@/graphql/generated/graphql'
 import type { BindingRow } from '@/api/bindings'
 import { formatDateTime } from '@/locales/time'
-import { maskPhone } from '@/views/owners/data'
+import { maskPhone } from '@/utils/phone'
 
 export const statusOptions: readonly OptionDef[] = (['PENDING', 'APPROVED', 'REJECTED', 'REMOVED'] as const).map((s) => ({
   value: s,

@@ -1,22 +1,6 @@
-/** Import screen: kinds with their permission and columns, and the mapper from API rows to preview rows. */
+/** Import screen: each kind's columns, the mapper from API rows to preview rows, progress. */
 import type { ImportJob, ImportRowData } from '@/api/imports'
-import type { ImportKind, ImportStatus, Perm } from '@/graphql/generated/graphql'
-
-export interface KindDef {
-  value: ImportKind
-  labelKey: string
-  /** What the server requires for this kind: the same as creating those rows one by one. */
-  perm: Perm
-}
-
-export const importKinds: readonly KindDef[] = [
-  { value: 'BUILDINGS', labelKey: 'imports.kind.BUILDINGS', perm: 'COMMUNITY_WRITE' },
-  { value: 'UNITS', labelKey: 'imports.kind.UNITS', perm: 'UNIT_WRITE' },
-  { value: 'OWNERS', labelKey: 'imports.kind.OWNERS', perm: 'BINDING_REVIEW' },
-]
-
-/** Anyone who may import at least one kind sees the screen. */
-export const IMPORT_PERMS: readonly Perm[] = importKinds.map((k) => k.perm)
+import type { ImportKind } from '@/graphql/generated/graphql'
 
 /** Column keys of each kind's sheet, in sheet order (the server's ImportRow.values keys). */
 export const kindColumns: Record<ImportKind, readonly string[]> = {
@@ -75,19 +59,9 @@ export function toPreviewRow(row: ImportRowData, t: Translate, te: HasKey): Prev
   return { rowNumber: row.rowNumber, cells, errors, badColumns: new Set(errors.map((e) => e.column)) }
 }
 
-export const isFinished = (status: ImportStatus): boolean => status === 'DONE' || status === 'FAILED'
-
 /** Percent of rows written; a finished job shows 100 even when it had no rows. */
 export function progressPercent(job: Pick<ImportJob, 'status' | 'processed' | 'totalRows'>): number {
   if (job.status === 'DONE') return 100
   if (job.totalRows <= 0) return 0
   return Math.min(100, Math.floor((job.processed * 100) / job.totalRows))
-}
-
-/** Which of two reports of the same job is newer: status order first, then rows processed (events can arrive late). */
-export function newer(a: ImportJob | null, b: ImportJob): ImportJob {
-  if (!a || a.id !== b.id) return b
-  const rank: Record<ImportStatus, number> = { PREVIEWED: 0, COMMITTING: 1, DONE: 2, FAILED: 2 }
-  if (rank[b.status] !== rank[a.status]) return rank[b.status] > rank[a.status] ? b : a
-  return b.processed >= a.processed ? b : a
 }

@@ -4,14 +4,6 @@ import type { OwnerFilter, Relation } from '@/graphql/generated/graphql'
 import type { OwnerRow } from '@/api/owners'
 import { formatDateTime } from '@/locales/time'
 
-/** 13800001234 → 138****1234; an already masked or short value is left as it is. */
-export function maskPhone(phone: string): string {
-  return /^\d{11}$/.test(phone) ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone
-}
-
-/** The API masks phones for callers without OWNER_PHONE; mask here too unless the full number was asked to be shown. */
-export const phoneDisplay = (phone: string, reveal: boolean): string => (reveal ? phone : maskPhone(phone))
-
 export const relationOptions: readonly OptionDef[] = [
   { value: 'OWNER', labelKey: 'owners.relation.OWNER' },
   { value: 'FAMILY', labelKey: 'owners.relation.FAMILY' },

@@ -3,7 +3,7 @@ import type { ColumnDef, FieldDef, FormModel } from '@/components/schema'
 import type { CompanyCreateInput, Perm } from '@/graphql/generated/graphql'
 import type { AdminRow, CompanyRow } from '@/api/platform'
 import { formatDateTime } from '@/locales/time'
-import { maskPhone } from '@/views/owners/data'
+import { maskPhone } from '@/utils/phone'
 
 export const ALL_PERMS: readonly Perm[] = [
   'COMPANY_MANAGE', 'COMMUNITY_READ', 'COMMUNITY_WRITE', 'UNIT_READ', 'UNIT_WRITE', 'OWNER_READ', 'OWNER_PHONE',

@@ -1,19 +1,13 @@
-/** Repair tickets: statuses, the filter form and its URL form, list columns, age and place texts, allowed actions. */
+/** The console's repair screens: the filter form and its URL form, list columns, age and event texts, dispatch actions. */
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import type { ColumnDef, OptionDef } from '@/components/schema'
 import type { EventKind, Perm, TicketFilter, TicketStatus, Urgency } from '@/graphql/generated/graphql'
 import type { QueryParams } from '@/graphql/download'
 import type { TicketCard, TicketEvent } from '@/api/repairs'
 import { formatDateTime, parseTime } from '@/locales/time'
+import { categoryName, placeText, STATUSES, URGENCIES } from '@/domains/repairs/tickets'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
-
-export const STATUSES: readonly TicketStatus[] = [
-  'SUBMITTED', 'ACCEPTED', 'ASSIGNED', 'IN_PROGRESS', 'COMPLETED', 'RATED', 'CLOSED', 'REJECTED', 'CANCELLED',
-]
-/** Statuses in which a ticket still needs someone to act. */
-export const OPEN_STATUSES: readonly TicketStatus[] = ['SUBMITTED', 'ACCEPTED', 'ASSIGNED', 'IN_PROGRESS']
-export const URGENCIES: readonly Urgency[] = ['NORMAL', 'URGENT']
 
 export const statusOptions: readonly OptionDef[] = STATUSES.map((s) => ({ value: s, labelKey: `repairs.status.${s}` }))
 export const urgencyOptions: readonly OptionDef[] = URGENCIES.map((u) => ({ value: u, labelKey: `repairs.urgency.${u}` }))
@@ -21,12 +15,6 @@ export const overdueOptions: readonly OptionDef[] = [
   { value: 'true', labelKey: 'repairs.filter.overdueOnly' },
   { value: 'false', labelKey: 'repairs.filter.onTime' },
 ]
-
-/** Element Plus tag colour per status. */
-export const STATUS_TAG: Record<TicketStatus, 'primary' | 'success' | 'warning' | 'danger' | 'info'> = {
-  SUBMITTED: 'danger', ACCEPTED: 'warning', ASSIGNED: 'primary', IN_PROGRESS: 'primary', COMPLETED: 'success',
-  RATED: 'success', CLOSED: 'info', REJECTED: 'info', CANCELLED: 'info',
-}
 
 /** The filter form of the board and the list; every field '' (or empty) means "all". */
 export interface TicketSearch {
@@ -135,13 +123,6 @@ export function durationText(minutes: number | null | undefined, t: Translate): 
   return t('repairs.duration.days', { d: Math.floor(m / (60 * 24)), h: Math.floor((m % (60 * 24)) / 60) })
 }
 
-/** "1号楼-101" for a unit, else the public area. */
-export const placeText = (t: Pick<TicketCard, 'unit' | 'publicArea'>): string =>
-  t.unit ? `${t.unit.building.name}-${t.unit.number}` : t.publicArea
-
-export const categoryName = (c: { name: string; nameEn: string }, locale: string): string =>
-  locale === 'en' && c.nameEn ? c.nameEn : c.name
-
 /** "3/5 · 4/5 · 5/5" style rating summary: speed, quality, attitude. */
 export const ratingText = (r: { speed: number; quality: number; attitude: number } | null, t: Translate): string =>
   r ? t('repairs.ratingShort', { speed: r.speed, quality: r.quality, attitude: r.attitude }) : ''
@@ -179,9 +160,6 @@ export function actionsFor(status: TicketStatus, perms: ReadonlySet<Perm>): Tick
     note: dispatch && !['CLOSED', 'REJECTED', 'CANCELLED'].includes(status),
   }
 }
-
-/** Codes after which the ticket on screen is stale: someone else changed it first. */
-export const STALE_CODES = new Set(['ILLEGAL_TRANSITION', 'ALREADY_ASSIGNED', 'ALREADY_RATED', 'NOT_FOUND'])
 
 // ------------------------------------------------------------------------------------------------ list
 

@@ -1,7 +1,8 @@
 /** Technicians: workload rows, who to suggest for a ticket, monthly statistics and their charts. */
 import type { ColumnDef } from '@/components/schema'
 import type { TechnicianStatsRow, Workload } from '@/api/repairs'
-import { categoryName, durationText } from './data'
+import { categoryName } from '@/domains/repairs/tickets'
+import { durationText } from './data'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 

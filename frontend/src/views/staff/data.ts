@@ -3,7 +3,7 @@ import type { ColumnDef } from '@/components/schema'
 import type { GrantInput, StaffCreateInput, StaffUpdateInput } from '@/graphql/generated/graphql'
 import type { StaffRow } from '@/api/staff'
 import { formatDateTime } from '@/locales/time'
-import { maskPhone } from '@/views/owners/data'
+import { maskPhone } from '@/utils/phone'
 
 export interface GrantRow {
   roleId: string

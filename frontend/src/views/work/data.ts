@@ -1,7 +1,6 @@
-/** The technician's phone view: list tabs and their filters, whose ticket it is, allowed steps, short time texts. */
-import type { Perm, TicketFilter, TicketStatus } from '@/graphql/generated/graphql'
+/** The technician's phone view: list tabs and their filters, and the steps the technician may take. */
+import type { TicketFilter, TicketStatus } from '@/graphql/generated/graphql'
 import type { WorkCard } from '@/api/work'
-import { formatClock, formatDate, formatShort } from '@/locales/time'
 
 export type WorkTab = 'todo' | 'grabbable' | 'done'
 export const WORK_TABS: readonly WorkTab[] = ['todo', 'grabbable', 'done']
@@ -46,54 +45,4 @@ export function workActionsFor(t: Pick<WorkCard, 'status' | 'technician' | 'ackn
     note: mine && NOTE_STATUSES.includes(s),
     share: mine && (s === 'ASSIGNED' || s === 'IN_PROGRESS'),
   }
-}
-
-/** Refusals after which the ticket on screen is stale: someone else moved it first. */
-export const STALE_CODES = new Set(['ILLEGAL_TRANSITION', 'ALREADY_ASSIGNED', 'GRAB_DISABLED', 'NOT_FOUND'])
-
-export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
-export const STATUS_TAG: Record<TicketStatus, TagType> = {
-  SUBMITTED: 'danger', ACCEPTED: 'warning', ASSIGNED: 'primary', IN_PROGRESS: 'primary', COMPLETED: 'success',
-  RATED: 'success', CLOSED: 'info', REJECTED: 'info', CANCELLED: 'info',
-}
-
-/** At most this many photos on a note or a completion (the API's limit). */
-export const MAX_PHOTOS = 9
-export const MAX_NOTE = 500
-
-// ------------------------------------------------------------------------------------------------ texts
-
-/** The reporter's preferred window in the ticket's zone: "11-22 09:00–11:00" on one day, else both ends; '' when none. */
-export function windowText(start: string | null | undefined, end: string | null | undefined, zone: string | null | undefined, now: Date = new Date()): string {
-  if (!start && !end) return ''
-  const from = formatShort(start, zone, now)
-  const to = formatShort(end, zone, now)
-  if (!from || !to) return `${from || '…'} – ${to || '…'}`
-  return formatDate(start, zone) === formatDate(end, zone) ? `${from}–${formatClock(end, zone)}` : `${from} – ${to}`
-}
-
-/** "1号楼-101" for a unit, else the public area. */
-export const placeText = (t: Pick<WorkCard, 'unit' | 'publicArea'>): string =>
-  t.unit ? `${t.unit.building.name}-${t.unit.number}` : t.publicArea
-
-export const categoryName = (c: { name: string; nameEn: string }, locale: string): string =>
-  locale === 'en' && c.nameEn ? c.nameEn : c.name
-
-/** The time that matters next on a card: the accept deadline before work is taken, else the finish deadline. */
-export function dueOf(t: Pick<WorkCard, 'status' | 'acceptDue' | 'finishDue'>): { kind: 'accept' | 'finish'; at: string } | null {
-  if (t.status === 'SUBMITTED') return { kind: 'accept', at: t.acceptDue }
-  if (['ACCEPTED', 'ASSIGNED', 'IN_PROGRESS'].includes(t.status)) return { kind: 'finish', at: t.finishDue }
-  return null
-}
-
-// ------------------------------------------------------------------------------------------------ landing
-
-/** Permissions that come with console screens for repairs: someone holding one of them is not only a technician. */
-const CONSOLE_REPAIR_PERMS: readonly Perm[] = ['TICKET_READ', 'TICKET_DISPATCH', 'TICKET_STATS', 'REPAIR_CONFIG']
-export const NARROW_MAX_WIDTH = 767
-export const WORK_HOME = '/m/tickets'
-
-/** A technician (ticket.work and no other repair permission) on a phone-sized screen starts in the phone view. */
-export function prefersWorkView(perms: ReadonlySet<string>, viewportWidth: number): boolean {
-  return perms.has('TICKET_WORK') && !CONSOLE_REPAIR_PERMS.some((p) => perms.has(p)) && viewportWidth <= NARROW_MAX_WIDTH
 }

@@ -1,9 +1,11 @@
 /**
- * The photos of a note or a completion: each is uploaded (fileUpload) as soon as it is picked, two at a time, so
- * the step itself only sends their IDs. A photo may be removed or retried before the step is sent.
+ * The photos of a note or a completion (the console's note form, the phone's step sheet): each is uploaded as soon as
+ * it is picked, two at a time, with its own state, so the step itself only sends their IDs. A photo may be removed or
+ * retried before the step is sent.
  */
 import { computed, ref } from 'vue'
-import { MAX_PHOTOS } from './data'
+import { uploadTicketPhoto, type UploadOutcome } from '@/api/files'
+import { MAX_PHOTOS } from './tickets'
 
 export type PhotoState = 'queued' | 'uploading' | 'done' | 'failed'
 
@@ -18,10 +20,11 @@ export interface PhotoItem {
   code: string
 }
 
-export type UploadOutcome = { ok: true; id: string } | { ok: false; code: string }
+export type { UploadOutcome }
 
 export interface PhotoUploadDeps {
-  upload: (file: File) => Promise<UploadOutcome>
+  /** Defaults to the API's photo upload; tests pass their own. */
+  upload?: (file: File) => Promise<UploadOutcome>
   preview?: (file: File) => string
   revoke?: (url: string) => void
   max?: number
@@ -44,7 +47,8 @@ export function isPhoto(file: Pick<File, 'type' | 'name'>): boolean {
   return PHOTO_TYPES.test(file.type) || (!file.type && PHOTO_NAMES.test(file.name))
 }
 
-export function createPhotoUploads(deps: PhotoUploadDeps) {
+export function createPhotoUploads(deps: PhotoUploadDeps = {}) {
+  const upload = deps.upload ?? uploadTicketPhoto
   const max = deps.max ?? MAX_PHOTOS
   const maxBytes = deps.maxBytes ?? MAX_PHOTO_BYTES
   const concurrency = deps.concurrency ?? 2
@@ -71,7 +75,7 @@ export function createPhotoUploads(deps: PhotoUploadDeps) {
     item.state = 'uploading'
     let outcome: UploadOutcome
     try {
-      outcome = await deps.upload(file)
+      outcome = await upload(file)
     } catch {
       outcome = { ok: false, code: 'NETWORK' }
     }
