@@ -212,9 +212,11 @@ async def accept_staff_invitation(*, invitation_id: int, user_id: int) -> StaffI
 async def decline_staff_invitation(*, invitation_id: int, user_id: int) -> StaffInvitation:
     """The invitee says no; the company sees the invitation declined."""
     row = await _pending_invitation(invitation_id=invitation_id, user_id=user_id)
-    row.status = InvitationStatus.DECLINED
-    row.responded_at = datetime.now(UTC)
-    await row.save(update_fields=["status", "responded_at"])
+    # Conditional, like accepting: an answer racing the other way cannot turn an accepted invitation declined.
+    if not await StaffInvitation.filter(id=row.id, status=InvitationStatus.PENDING).update(
+            status=InvitationStatus.DECLINED, responded_at=datetime.now(UTC)):
+        raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
+    await row.refresh_from_db()
     return row
 
 
@@ -223,11 +225,11 @@ async def cancel_staff_invitation(*, invitation_id: int, company_id: int) -> Sta
     row = await StaffInvitation.filter(id=invitation_id, company_id=company_id).first()
     if row is None:
         raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
-    if row.status != InvitationStatus.PENDING:
+    if row.status != InvitationStatus.PENDING or not await StaffInvitation.filter(
+            id=row.id, status=InvitationStatus.PENDING).update(status=InvitationStatus.CANCELLED,
+                                                               responded_at=datetime.now(UTC)):
         raise DomainError(AccountCode.NOT_PENDING, "This invitation was already answered", "id")
-    row.status = InvitationStatus.CANCELLED
-    row.responded_at = datetime.now(UTC)
-    await row.save(update_fields=["status", "responded_at"])
+    await row.refresh_from_db()
     return row
 
 

@@ -155,8 +155,10 @@ async def accept_household_invitation(*, binding_id: int, user_id: int) -> UnitB
 async def decline_household_invitation(*, binding_id: int, user_id: int) -> UnitBinding:
     """The invited person says no; the binding ends."""
     row = await _invitation(binding_id=binding_id, user_id=user_id)
-    row.status = BindingStatus.REMOVED
-    await row.save(update_fields=["status", "updated_at"])
+    # Conditional, like accepting: a decline racing an accept cannot remove an approved member.
+    if not await UnitBinding.filter(id=row.id, status=BindingStatus.INVITED).update(status=BindingStatus.REMOVED):
+        raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
+    await row.refresh_from_db()
     return row
 
 
