@@ -35,8 +35,7 @@ from backend.core.logging import RequestIdMiddleware, configure_logging, request
 from backend.core.runtime import build_runtime, get_runtime, set_runtime
 from backend.core.uploads import upload_refusal
 from backend.domains.auth.service import authenticate
-from backend.domains.files import http as files_http
-from backend.domains.imports import http as imports_http
+from backend.domains.registry import DOMAINS
 from backend.settings import Settings, get_settings, tortoise_config
 
 log = logging.getLogger("courtyard.app")
@@ -245,8 +244,7 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/metrics", metrics.metrics_endpoint),
-        *imports_http.routes(),
-        *files_http.routes(),
+        *(route for d in DOMAINS if d.routes is not None for route in d.routes()),
         *_spa_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from backend.core.jobs import JobRunner, Schedule, job
+from backend.core.jobs import JobRunner, Schedule, job, set_recorder
 from backend.domains.files.service import purge_unattached
-from backend.domains.jobs import service as _job_records  # noqa: F401 - installs the database record of runs
+from backend.domains.jobs.service import DatabaseRecorder
 from backend.domains.repairs.location import purge_expired
 from backend.settings import Settings, get_settings
 
@@ -54,6 +54,7 @@ async def purge() -> None:
 
 async def start_jobs(settings: Settings) -> JobRunner:
     """The runner of a server process: runs jobs itself without Redis, only schedules and enqueues with it."""
+    set_recorder(DatabaseRecorder())  # runs are recorded in job_run (jobRuns, the unique occurrence claim)
     runner = JobRunner(redis_url=settings.redis_url)
     await runner.start(work=settings.redis_url is None)
     return runner
@@ -63,6 +64,7 @@ async def run_worker(settings: Settings) -> None:
     """The `worker` command: run queued jobs (and schedule, like every process) until cancelled."""
     if not settings.redis_url:
         raise SystemExit("the worker takes jobs from Redis: set REDIS_URL (without it the server runs them itself)")
+    set_recorder(DatabaseRecorder())
     runner = JobRunner(redis_url=settings.redis_url)
     await runner.start(work=True)
     try:

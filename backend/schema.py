@@ -20,34 +20,7 @@ from backend.core.envelope import StringLiteralGuard
 from backend.core.errors import DomainError
 from backend.core.limits import HideSuggestions, QueryBudget, SuggestionFreeExecution
 from backend.core.metrics import MetricsExtension
-from backend.domains.accounts import loaders as _accounts_loaders  # noqa: F401 - registers loaders
-from backend.domains.accounts.mutations import AccountsMutation
-from backend.domains.accounts.queries import AccountsQuery
-from backend.domains.audit import loaders as _audit_loaders  # noqa: F401 - installs the audit hook
-from backend.domains.audit.queries import AuditQuery
-from backend.domains.auth import loaders as _auth_loaders  # noqa: F401 - registers loaders
-from backend.domains.auth.mutations import AuthMutation
-from backend.domains.auth.queries import AuthQuery
-from backend.domains.files import loaders as _files_loaders  # noqa: F401 - registers loaders
-from backend.domains.files import queries as _files_queries  # noqa: F401 - registers the StoredFile node
-from backend.domains.files.mutations import FilesMutation
-from backend.domains.imports.mutations import ImportsMutation
-from backend.domains.imports.subscriptions import ImportsSubscription
-from backend.domains.jobs.queries import JobsQuery
-from backend.domains.notifications import queries as _notifications_queries
-from backend.domains.notifications.mutations import NotificationsMutation
-from backend.domains.repairs import loaders as _repairs_loaders  # noqa: F401 - registers loaders
-from backend.domains.repairs.mutations import RepairsMutation
-from backend.domains.repairs.queries import RepairsQuery
-from backend.domains.repairs.subscriptions import RepairsSubscription
-from backend.domains.reports.queries import ReportsQuery
-from backend.domains.residents import loaders as _residents_loaders  # noqa: F401
-from backend.domains.residents.mutations import ResidentsMutation
-from backend.domains.residents.queries import ResidentsQuery
-from backend.domains.residents.subscriptions import ResidentsSubscription
-from backend.domains.tenancy import loaders as _tenancy_loaders  # noqa: F401
-from backend.domains.tenancy.mutations import TenancyMutation
-from backend.domains.tenancy.queries import TenancyQuery
+from backend.domains.registry import DOMAINS
 
 log = logging.getLogger("courtyard.graphql")
 # Strawberry logs every resolver error, expected ones included; CodedErrors logs the unexpected ones.
@@ -61,10 +34,8 @@ MAX_FIELDS = 2000  # fields with fragments inlined
 MAX_COST = 200_000  # the estimate of backend/core/limits.py: a 100-ticket page with timelines and photos is ~51,000
 MAX_TOKENS = 2000
 
-Query = merge_types("Query", (AuthQuery, TenancyQuery, AccountsQuery, ResidentsQuery, AuditQuery, ReportsQuery,
-                              RepairsQuery, _notifications_queries.NotificationsQuery, JobsQuery))
-Mutation = merge_types("Mutation", (AuthMutation, TenancyMutation, AccountsMutation, ResidentsMutation,
-                                    ImportsMutation, FilesMutation, RepairsMutation, NotificationsMutation))
+Query = merge_types("Query", tuple(d.query for d in DOMAINS if d.query is not None))
+Mutation = merge_types("Mutation", tuple(d.mutation for d in DOMAINS if d.mutation is not None))
 # merge_types takes no description; the schema contract wants one on every type.
 Query.__strawberry_definition__.description = "Reads, each scoped to the caller: the viewer, objects by ID and lists."  # type: ignore[attr-defined]
 Mutation.__strawberry_definition__.description = "Changes; expected failures come back in each payload's errors."  # type: ignore[attr-defined]
@@ -144,8 +115,8 @@ class CodedErrors(SchemaExtension):
         )
 
 
-Subscription = merge_types("Subscription", (CoreSubscription, ResidentsSubscription, ImportsSubscription,
-                                            RepairsSubscription))
+Subscription = merge_types("Subscription", (CoreSubscription, *(d.subscription for d in DOMAINS
+                                                              if d.subscription is not None)))
 Subscription.__strawberry_definition__.description = "Live updates over graphql-transport-ws."  # type: ignore[attr-defined]
 
 

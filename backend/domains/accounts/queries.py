@@ -12,7 +12,6 @@ from backend.core.errors import Codes, DomainError
 from backend.core.gql import register_node
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, require_user, scoped
-from backend.domains.accounts import access as _access  # noqa: F401 - registers the visibility rules
 from backend.domains.accounts import models
 from backend.domains.accounts.types import Role, StaffMember, User
 

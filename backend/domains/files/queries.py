@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from backend.core.access import nodes_by_pk
 from backend.core.gql import register_node
-from backend.domains.files import access as _access  # noqa: F401 - registers the visibility rule
 from backend.domains.files.models import Upload
 from backend.domains.files.types import StoredFile
 

@@ -1,12 +1,11 @@
-"""The list download route's glue: which zone an export's times are written in, and the domains that offer lists.
+"""The list download route's glue: which zone an export's times are written in.
 
-Each domain describes its own lists in its `exports.py` (core.exports.register_export): header, list function and
-rendering, with the same scope and masking rules as its API.
+Each domain describes its own lists in its `exports.py` (core.exports.register_export: header, list function and
+rendering, with the same scope and masking rules as its API), registered through its Domain's parts.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,17 +13,6 @@ from backend.core.context import Context
 from backend.core.exports import DEFAULT_ZONE, Params, export_rows, opt
 from backend.core.ids import decode_id
 from backend.domains.tenancy.models import Community
-
-# The domains whose lists can be downloaded (each module registers its lists when imported).
-EXPORT_MODULES = (
-    "backend.domains.tenancy.exports",
-    "backend.domains.residents.exports",
-    "backend.domains.accounts.exports",
-    "backend.domains.audit.exports",
-    "backend.domains.repairs.exports",
-)
-for _module in EXPORT_MODULES:
-    importlib.import_module(_module)
 
 
 async def display_zone(ctx: Context, params: Params) -> ZoneInfo:

@@ -16,7 +16,6 @@ from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, scoped
 from backend.domains.accounts.models import User as UserModel
 from backend.domains.accounts.types import User
-from backend.domains.residents import access as _access  # noqa: F401 - registers the visibility rules
 from backend.domains.residents import models
 from backend.domains.residents.types import BindingFilter, OwnerFilter, UnitBinding
 

@@ -12,7 +12,6 @@ from backend.core.gql import register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, scoped
-from backend.domains.tenancy import access as _access  # noqa: F401 - registers the visibility rules
 from backend.domains.tenancy import models
 from backend.domains.tenancy.types import (
     Building,
