@@ -152,6 +152,7 @@ async def seed_repairs() -> None:
                 await dispatch.assign(**scope, ticket_id=ticket.id, actor_id=manager.id, technician_id=tech.id)
                 if status == "assigned":
                     continue
+                assert tech_user is not None
                 work = {"company_id": company.id, "communities": None, "staff_id": tech.id, "actor_id": tech_user.id}
                 await dispatch.start(**work, ticket_id=ticket.id)
                 if status == "in_progress":

@@ -65,7 +65,7 @@ class CourtyardGraphQL(GraphQL):
     websocket_adapter_class = envelope.CheckedWebSocket  # type: ignore[assignment]
     graphql_transport_ws_handler_class = envelope.CheckedTransportWS
 
-    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         rid = request.scope.get("state", {}).get("request_id") or request_id_var.get()
         ctx = Context(
             request=request, response=response, ip=_client_ip(request),
@@ -80,7 +80,7 @@ class CourtyardGraphQL(GraphQL):
             ctx.principal, ctx.auth_error = auth if auth is not None else await authenticate(ctx.authorization)
         return ctx
 
-    async def on_ws_connect(self, context: Context) -> Any:
+    async def on_ws_connect(self, context: Context) -> Any:  # type: ignore[override]
         params = context.connection_params or {}
         token = params.get("authorization") or params.get("Authorization") if isinstance(params, dict) else None
         if isinstance(token, str) and token and not token.lower().startswith("bearer "):
@@ -141,7 +141,7 @@ class CourtyardGraphQL(GraphQL):
         except MissingQueryError:
             raise EnvelopeError(EnvelopeCode.BAD_REQUEST, "No GraphQL query found in the request") from None
 
-    async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:
+    async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:  # type: ignore[override]
         if isinstance(request, WebSocket):
             OPEN_SOCKETS.add(request)
             metrics.socket_opened()

@@ -74,7 +74,7 @@ class CodedErrors(SchemaExtension):
             raise GraphQLError("Internal error; quote request id " + request_id,
                                extensions={"code": "INTERNAL", "requestId": request_id}) from None
         result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
+        if result is None or not result.errors:
             return
         result.errors = [self._code(e) for e in result.errors]
 

@@ -109,7 +109,7 @@ def _sms_settings(env: dict[str, str], mode: str, port: int) -> dict[str, Any]:
     if backend not in SMS_BACKENDS:
         raise SettingsError("SMS_BACKEND must be " + ", ".join(SMS_BACKENDS))
     templates = {name: env.get(f"SMS_TEMPLATE_{name.upper()}", "") for name in SMS_TEMPLATE_NAMES}
-    values = {
+    values: dict[str, Any] = {
         "sms_backend": backend,
         "sms_access_key_id": env.get("SMS_ACCESS_KEY_ID", ""),
         "sms_access_key_secret": env.get("SMS_ACCESS_KEY_SECRET", ""),
@@ -133,7 +133,7 @@ def _sms_settings(env: dict[str, str], mode: str, port: int) -> dict[str, Any]:
         values["sms_access_key_secret"] = values["sms_access_key_secret"] or SMS_DEV_KEY_SECRET
         values["sms_sign_name"] = values["sms_sign_name"] or "Courtyard"
         values["sms_templates"] = {name: code or f"SMS_DEV_{name.upper()}" for name, code in templates.items()}
-    endpoint = values["sms_endpoint"] or (f"127.0.0.1:{port + 1}" if backend == "standin" else SMS_ALIYUN_ENDPOINT)
+    endpoint: str = values["sms_endpoint"] or (f"127.0.0.1:{port + 1}" if backend == "standin" else SMS_ALIYUN_ENDPOINT)
     if "/" in endpoint or not endpoint.strip():
         raise SettingsError("SMS_ENDPOINT is a host[:port], without scheme or path")
     if backend == "standin" and endpoint.rsplit(":", 1)[0] not in ("127.0.0.1", "localhost", "[::1]"):

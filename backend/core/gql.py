@@ -49,7 +49,7 @@ def register_node(cls: type, resolve: NodeResolver) -> None:
             found = {o._pk for o in await resolve(ctx, list(dict.fromkeys(pks))) if o is not None}
             return [pk in found for pk in pks]
 
-        by_node.derived = True  # type: ignore[attr-defined] - a rule registered later replaces it
+        setattr(by_node, "derived", True)  # noqa: B010 - a rule registered later replaces it
         access.RULES[name] = by_node
 
 
@@ -57,7 +57,7 @@ def error_types(domain: str, *codes: type[Enum]) -> tuple[type[Enum], type]:
     """Build `<Domain>ErrorCode` (the common codes + those of the given errors.py enums) and `<Domain>Error`."""
     names = list(dict.fromkeys([*COMMON_CODES, *(str(c.value) for enum in codes for c in enum)]))
     code_enum = strawberry.enum(
-        Enum(f"{domain}ErrorCode", {n: n for n in names}),  # type: ignore[misc]
+        Enum(f"{domain}ErrorCode", {n: n for n in names}),  # type: ignore[misc, call-overload]
         description=f"Why a {domain.lower()} mutation was refused.",
     )
 
@@ -74,7 +74,7 @@ def error_types(domain: str, *codes: type[Enum]) -> tuple[type[Enum], type]:
     return code_enum, _Error
 
 
-AuditHook = Callable[..., Awaitable[None]]
+AuditHook = Callable[..., Awaitable[Any]]
 _audit_hook: list[AuditHook] = []
 
 
@@ -120,7 +120,7 @@ async def run_mutation(
                     raise
                 kept = exc  # leave the block normally so the failure's own writes commit
             else:
-                kept = None
+                kept = None  # type: ignore[assignment]
                 audit_info = result.pop("_audit", None)
                 if audit and ctx.principal is not None and _audit_hook:
                     await _audit_hook[0](ctx=ctx, action=audit, **(audit_info or {}))

@@ -107,8 +107,8 @@ def measure(document: DocumentNode, schema: GraphQLSchema) -> list[Measure]:
     measures = []
     for operation in operations:
         s = _summarize(operation.selection_set, schema.get_root_type(operation.operation), summaries, schema)
-        name = operation.name.value if operation.name else None
-        measures.append(Measure(name, s.depth, s.aliases, s.fields, s.cost))
+        op_name = operation.name.value if operation.name else None
+        measures.append(Measure(op_name, s.depth, s.aliases, s.fields, s.cost))
     return measures
 
 
@@ -216,8 +216,8 @@ def _spread_names(selection_set: SelectionSetNode) -> list[str]:
         for node in stack.pop().selections:
             if isinstance(node, FragmentSpreadNode):
                 names[node.name.value] = None
-            elif node.selection_set is not None:  # type: ignore[union-attr]
-                stack.append(node.selection_set)  # type: ignore[union-attr]
+            elif (inner := getattr(node, "selection_set", None)) is not None:
+                stack.append(inner)
     return list(names)
 
 

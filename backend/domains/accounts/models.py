@@ -31,7 +31,7 @@ class Role(Model):
     code = fields.CharField(max_length=40, unique=True)
     name = fields.CharField(max_length=50)
     name_en = fields.CharField(max_length=50, default="")
-    permissions = fields.JSONField(default=list)
+    permissions: list[str] = fields.JSONField(default=list)
     # Which release's default permissions this template has received (see accounts.service.DEFAULT_ADDITIONS):
     # later releases add their new defaults once, so a permission the platform removed stays removed.
     defaults_version = fields.IntField(default=1, db_default=1)
@@ -104,7 +104,7 @@ class StaffInvitation(Model):
     name = fields.CharField(max_length=50)
     title = fields.CharField(max_length=50, default="")
     # [[role id, community id or null], ...]: checked again when accepted (a community may be gone by then).
-    grants = fields.JSONField(default=list)
+    grants: list[list[int | None]] = fields.JSONField(default=list)
     status = fields.CharEnumField(InvitationStatus, max_length=16, default=InvitationStatus.PENDING)
     created_at = fields.DatetimeField(auto_now_add=True)
     responded_at = fields.DatetimeField(null=True)

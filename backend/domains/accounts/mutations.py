@@ -123,7 +123,7 @@ class AccountsMutation:
     async def role_update(self, info: Info, id: strawberry.ID, input: RoleUpdateInput) -> RolePayload:
         async def run() -> dict[str, Any]:
             require_platform_admin(info.context)
-            perms = [p.value for p in input.permissions] if input.permissions is not None else None
+            perms = [str(p.value) for p in input.permissions] if input.permissions is not None else None  # type: ignore[attr-defined]
             role = await service.update_role_template(
                 role_id=decode_id(id, "Role"), name=input.name, name_en=input.name_en, permissions=perms
             )

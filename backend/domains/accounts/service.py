@@ -197,7 +197,7 @@ async def accept_staff_invitation(*, invitation_id: int, user_id: int) -> StaffI
     if await StaffMember.filter(company_id=company_id, user_id=user_id).exists():
         raise DomainError(Codes.DUPLICATE, "You are already on this company's staff", "id")
     # Roles and communities as they are now: a community deleted since the invitation is left out.
-    specs = [GrantSpec(role_id=int(r), community_id=int(c) if c is not None else None) for r, c in row.grants]
+    specs = [GrantSpec(role_id=int(r or 0), community_id=int(c) if c is not None else None) for r, c in row.grants]
     roles = set(await Role.filter(id__in={g.role_id for g in specs}).values_list("id", flat=True))
     communities = set(await Community.filter(
         company_id=company_id, id__in={g.community_id for g in specs if g.community_id is not None}

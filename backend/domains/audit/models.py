@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -22,7 +24,7 @@ class AuditLog(Model):
     action = fields.CharField(max_length=64)
     target_type = fields.CharField(max_length=40, default="")
     target_id = fields.CharField(max_length=64, default="")
-    summary = fields.JSONField(default=dict)
+    summary: dict[str, Any] = fields.JSONField(default=dict)
     request_id = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 

@@ -29,7 +29,7 @@ class AuditLog(Node):
     @classmethod
     def from_model(cls, m: models.AuditLog) -> AuditLog:
         return cls(
-            _pk=m.id, action=m.action, target_type=m.target_type, target_id=m.target_id, summary=m.summary,
+            _pk=m.id, action=m.action, target_type=m.target_type, target_id=m.target_id, summary=JSON(m.summary),
             request_id=m.request_id, created_at=m.created_at, _actor_id=m.actor_id,  # type: ignore[attr-defined]
             _company_id=m.company_id, _community_id=m.community_id,  # type: ignore[attr-defined]
         )

@@ -52,7 +52,7 @@ class AuthQuery:
         user = await info.context.loaders["user"].load(p.user_id)
         return Viewer(
             user=User.from_model(user), is_platform_admin=p.is_platform_admin,
-            permissions=sorted(p.grants, key=lambda x: x.value), _company_id=p.company_id, _role_codes=p.role_codes,
+            permissions=sorted(p.grants, key=str), _company_id=p.company_id, _role_codes=p.role_codes,
         )
 
     @strawberry.field(description="Fetch any object by its global ID; null when it does not exist or is not yours to see.")

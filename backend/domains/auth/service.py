@@ -17,6 +17,7 @@ from backend.core import validate
 from backend.core.context import Principal
 from backend.core.crypto import keyed_hash, phone_hash, token_hash
 from backend.core.errors import Codes, DomainError
+from backend.core.orm import column
 from backend.core.passwords import hash_password, validate_password_strength, verify_password
 from backend.core.permissions import Perm
 from backend.core.ratelimit import Rule
@@ -78,12 +79,9 @@ async def _attempt(key: str, rules: Sequence[Rule], *, field: str | None = None)
 
 async def _default_company(user: User) -> int | None:
     """A staff member signs in to their first active company; owners have none."""
-    row = (
-        await StaffMember.filter(user_id=user.id, is_active=True, company__status=CompanyStatus.ACTIVE)
-        .order_by("id")
-        .values_list("company_id", flat=True)
-    )
-    return row[0] if row else None
+    row = await column(StaffMember.filter(user_id=user.id, is_active=True, company__status=CompanyStatus.ACTIVE)
+                       .order_by("id"), "company_id")
+    return int(row[0]) if row else None
 
 
 async def start_session(*, user: User, ip: str = "", user_agent: str = "", company_id: int | None = None) -> TokenPair:
@@ -236,7 +234,8 @@ async def login_password(*, phone: str, password: str, ip: str = "", user_agent:
         await limiter.refund(acct_key, LOGIN_ACCOUNT_RULES)  # nothing was checked against the account
         raise DomainError(Codes.RATE_LIMITED, "Too many failed sign-ins from this address") from None
     user = await accounts.find_user_by_phone(phone=normalized)
-    ok = bool(user and user.password_hash) and await verify_password(user.password_hash or "", password or "")
+    ok = user is not None and bool(user.password_hash) and await verify_password(user.password_hash or "",
+                                                                                  password or "")
     if not ok:
         if user is None:  # spend the same time so a wrong phone cannot be told from a wrong password
             await verify_password(_DUMMY_HASH[0] or await _dummy_hash(), password or "")
@@ -403,8 +402,8 @@ async def authenticate_many(authorizations: list[str | None]) -> list[tuple[Prin
         return out
     sessions = {r["id"]: r for r in await Session.filter(
         id__in=list({str(c["sid"]) for c in claims_at.values()})).values(*_SESSION_FIELDS)}
-    staff_keys = {(int(c["sub"]), c.get("cid")) for c in claims_at.values() if c.get("cid") is not None}
-    grants: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    staff_keys = {(int(c["sub"]), int(c["cid"])) for c in claims_at.values() if c.get("cid") is not None}
+    grants: dict[tuple[int, int | None], list[dict[str, Any]]] = {}
     if staff_keys:
         rows = await _grants_query(list({u for u, _ in staff_keys}), list({c for _, c in staff_keys})).values(
             *_GRANT_FIELDS, "staff__company_id")

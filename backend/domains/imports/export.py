@@ -27,7 +27,7 @@ async def display_zone(ctx: Context, params: Params) -> ZoneInfo:
         qs = Community.filter(company_id=p.company_id).order_by("id")
     name = (await qs.first().values_list("timezone", flat=True)) if qs is not None else None
     try:
-        return ZoneInfo(name or DEFAULT_ZONE)
+        return ZoneInfo(str(name or DEFAULT_ZONE))
     except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
         return ZoneInfo(DEFAULT_ZONE)
 

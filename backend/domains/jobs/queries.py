@@ -17,7 +17,7 @@ class JobsQuery:
     @strawberry.field(description="Runs of background and scheduled jobs, newest first (platform).")
     async def job_runs(
         self, info: Info, first: int | None = 20, after: str | None = None, name: str | None = None,
-        status: JobRunStatus | None = None,
+        status: JobRunStatus | None = None,  # type: ignore[valid-type]
     ) -> Connection[JobRun]:
         qs = job_runs(info.context)
         if name is not None:

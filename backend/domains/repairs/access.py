@@ -10,6 +10,7 @@ from tortoise.expressions import Q, Subquery
 from backend.core.access import rule
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
+from backend.core.orm import column
 from backend.core.permissions import Perm, covers, has_perm, require_user
 from backend.domains.accounts.access import user_ground
 from backend.domains.files.access import target_rule
@@ -79,7 +80,7 @@ async def notable_ticket(ctx: Context, ticket_id: int) -> Ticket:
     community; NOT_FOUND for anything else."""
     p = ctx.principal
     row = await Ticket.filter(id=ticket_id, company_id=p.company_id).first() if p and p.company_id else None
-    if row is None or not (
+    if row is None or p is None or not (
         (p.staff_id is not None and row.technician_id == p.staff_id and Perm.TICKET_WORK in p.grants)  # type: ignore[attr-defined]
         or can_dispatch(ctx, row)
     ):
@@ -153,7 +154,7 @@ async def reporters(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
     q = staff_q(ctx)
     if q is None:
         return {}
-    rows = await Ticket.filter(q, reporter_id__in=user_ids).distinct().values_list("reporter_id", flat=True)
+    rows: list[int] = await column(Ticket.filter(q, reporter_id__in=user_ids).distinct(), "reporter_id")
     return dict.fromkeys(rows, False)
 
 

@@ -7,12 +7,14 @@ acceptance and on a reopen. Tickets are not accepted automatically: staff look a
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from backend.core import validate
 from backend.core.errors import Codes, DomainError
+from backend.core.orm import column
 from backend.core.permissions import Perm
 from backend.domains.accounts.models import Role, StaffGrant, StaffMember
 from backend.domains.repairs import config, workflow
@@ -33,7 +35,8 @@ async def technician_ids(*, company_id: int, community_id: int | None) -> list[i
     qs = StaffGrant.filter(company_id=company_id, role_id__in=roles, staff__is_active=True, staff__user__is_active=True)
     if community_id is not None:
         qs = qs.filter(Q(community_id=None) | Q(community_id=community_id))
-    return sorted(set(await qs.values_list("staff_id", flat=True)))
+    ids: list[int] = await column(qs, "staff_id")
+    return sorted(set(ids))
 
 
 async def open_counts(staff_ids: list[int]) -> dict[int, dict[TicketStatus, int]]:
@@ -50,8 +53,9 @@ async def open_counts(staff_ids: list[int]) -> dict[int, dict[TicketStatus, int]
 async def choose_technician(ticket: Ticket) -> int | None:
     """The skilled technician of the community with the fewest open tickets (ties: lowest id)."""
     ids = await technician_ids(company_id=ticket.company_id, community_id=ticket.community_id)  # type: ignore[attr-defined]
-    skilled = sorted(set(await TechnicianSkill.filter(
-        staff_id__in=ids, category_id=ticket.category_id).values_list("staff_id", flat=True))) if ids else []  # type: ignore[attr-defined]
+    found: list[int] = await column(TechnicianSkill.filter(
+        staff_id__in=ids, category_id=ticket.category_id), "staff_id") if ids else []  # type: ignore[attr-defined]
+    skilled = sorted(set(found))
     if not skilled:
         return None
     counts = await open_counts(skilled)
@@ -176,7 +180,7 @@ async def start(*, company_id: int, communities: frozenset[int] | None, staff_id
     """The assigned technician starts work (which also confirms the job if they had not)."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
-    extra = {} if ticket.acknowledged_at is not None else {"acknowledged_at": workflow.now()}
+    extra: dict[str, Any] = {} if ticket.acknowledged_at is not None else {"acknowledged_at": workflow.now()}
     return await transition(ticket, EventKind.STARTED, actor_id=actor_id, expect_technician=staff_id, **extra)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -68,7 +69,7 @@ async def report(*, company_id: int, communities: frozenset[int] | None, staff_i
         raise DomainError(Codes.INVALID, "From 0 to 100000 metres", "accuracy")
     await get_runtime().limiter.hit(f"user:{actor_id}", POSITION_RULES, field="id")
     at = now()
-    values = {"company_id": company_id, "staff_id": staff_id, "latitude": lat, "longitude": lng,
+    values: dict[str, Any] = {"company_id": company_id, "staff_id": staff_id, "latitude": lat, "longitude": lng,
               "accuracy_m": accuracy_m, "recorded_at": at, "expires_at": at + POSITION_TTL}
     if not await TechnicianPosition.filter(ticket_id=ticket.id).update(**values):
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from backend.core.access import rule
 from backend.core.context import Context
+from backend.core.orm import column
 from backend.core.permissions import Perm, covers
 from backend.domains.accounts.access import user_ground
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
@@ -68,7 +69,8 @@ async def residents_and_applicants(ctx: Context, user_ids: list[int]) -> dict[in
     rest = [u for u in user_ids if u not in out]
     units = list({b["unit_id"] for b in await my_bindings(ctx)}) if rest else []
     if units:
-        for uid in await UnitBinding.filter(unit_id__in=units, user_id__in=rest,
-                                            status=BindingStatus.APPROVED).values_list("user_id", flat=True):
+        co_residents: list[int] = await column(UnitBinding.filter(unit_id__in=units, user_id__in=rest,
+                                                                  status=BindingStatus.APPROVED), "user_id")
+        for uid in co_residents:
             out.setdefault(uid, False)
     return out

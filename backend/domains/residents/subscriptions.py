@@ -16,7 +16,7 @@ from backend.domains.residents.queries import bindings_for
 from backend.domains.residents.service import channel
 from backend.domains.residents.types import UnitBinding
 
-BindingEventKind = strawberry.enum(
+BindingEventKind = strawberry.enum(  # type: ignore[call-overload]
     Enum("BindingEventKind", {"REQUESTED": "requested", "APPROVED": "approved", "REJECTED": "rejected",
                               "CANCELLED": "cancelled"}),
     description="What happened to a binding request.",

@@ -10,8 +10,9 @@ from tortoise.exceptions import IntegrityError
 
 from backend.core import validate
 from backend.core.errors import Codes, DomainError
+from backend.core.orm import column
 from backend.domains.accounts import service as accounts
-from backend.domains.accounts.models import Role, StaffMember
+from backend.domains.accounts.models import Role, StaffInvitation, StaffMember
 from backend.domains.residents.models import UnitBinding
 from backend.domains.tenancy.errors import TenancyCode
 from backend.domains.tenancy.models import Building, Community, Company, CompanyStatus, Unit, UnitType
@@ -23,8 +24,8 @@ _TIMEZONES: set[str] = set()
 
 async def create_company(
     *, name: str, admin_phone: str, admin_name: str, admin_password: str | None
-) -> tuple[Company, StaffMember]:
-    """Create a property company and its first company admin."""
+) -> tuple[Company, StaffMember | StaffInvitation]:
+    """Create a property company and its first company admin (an invitation when the phone has an account)."""
     name = validate.text(name, "name", 100, required=True)
     if await Company.filter(name=name).exists():
         raise DomainError(Codes.DUPLICATE, "A company with this name exists", "name")
@@ -202,7 +203,7 @@ async def bulk_create_units(
         raise DomainError(Codes.TOO_LONG, f"At most {MAX_BULK} units at once", "perFloor")
     area_d = clean_area(area)
     numbers = [(f, f"{f}{i:02d}") for f in range(floor_from, floor_to + 1) for i in range(1, per_floor + 1)]
-    clash = await Unit.filter(building_id=building.id, number__in=[n for _, n in numbers]).values_list("number", flat=True)
+    clash: list[str] = await column(Unit.filter(building_id=building.id, number__in=[n for _, n in numbers]), "number")
     if clash:
         raise DomainError(Codes.DUPLICATE, "Units exist already: " + ", ".join(sorted(clash)[:5]), "floorFrom")
     rows = [
