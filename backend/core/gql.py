@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
@@ -103,16 +104,20 @@ async def run_mutation(
     fn: Callable[[], Awaitable[dict[str, Any]]],
     *,
     audit: str | None = None,
+    atomic: bool = True,
 ) -> Any:
     """Run `fn` in one transaction; DomainError becomes payload errors, and staff actions are audited.
 
     `fn` returns the payload's fields; for audited mutations it may add `_audit` (target, summary).
+    `atomic=False` is for sign-in and credential mutations whose service keeps every write atomic by itself
+    (conditional updates, its own short transactions): they hash or verify a password (argon2, ~20 ms of CPU), and
+    on SQLite an open transaction would hold the one connection, and so every other request, for that long.
     """
     code_enum, error_cls = errors
     ctx: Context = info.context
     token = events.begin()
     try:
-        async with in_transaction():
+        async with in_transaction() if atomic else contextlib.nullcontext():
             try:
                 result = await fn()
             except DomainError as exc:

@@ -47,7 +47,7 @@ class AuthMutation:
             ctx = info.context
             return await _tokens(info, await service.login_password(phone=phone, password=password, ip=ctx.ip, user_agent=ctx.user_agent))
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run)
+        return await run_mutation(info, AuthPayload, AuthErrors, run, atomic=False)
 
     @strawberry.mutation(description=(
         "Sign in with phone number and SMS code; a new number becomes a new account. A code allows 5 tries; "
@@ -59,7 +59,7 @@ class AuthMutation:
             ctx = info.context
             return await _tokens(info, await service.login_sms(phone=phone, code=code, ip=ctx.ip, user_agent=ctx.user_agent))
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run)
+        return await run_mutation(info, AuthPayload, AuthErrors, run, atomic=False)
 
     @strawberry.mutation(description=(
         "Sign in from the WeChat mini-program; the first time, confirm a phone with an SMS code (purpose BIND), "
@@ -75,7 +75,7 @@ class AuthMutation:
             )
             return await _tokens(info, pair)
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run)
+        return await run_mutation(info, AuthPayload, AuthErrors, run, atomic=False)
 
     @strawberry.mutation(description=(
         "Trade a refresh token for new tokens; each refresh token works once. 30 failures from one address "
@@ -105,7 +105,7 @@ class AuthMutation:
             await service.reset_password(phone=phone, code=code, new_password=new_password, ip=info.context.ip)
             return {"ok": True}
 
-        return await run_mutation(info, AuthOkPayload, AuthErrors, run)
+        return await run_mutation(info, AuthOkPayload, AuthErrors, run, atomic=False)
 
     @strawberry.mutation(description="Switch this session to another company the caller works for; returns a new access token.")
     async def auth_switch_company(self, info: Info, company_id: strawberry.ID) -> AuthPayload:
@@ -128,4 +128,4 @@ class AuthMutation:
                                            current_password=current_password, new_password=new_password)
             return {"ok": True}
 
-        return await run_mutation(info, AuthOkPayload, AuthErrors, run)
+        return await run_mutation(info, AuthOkPayload, AuthErrors, run, atomic=False)
