@@ -127,7 +127,7 @@ async def test_a_hung_redis_costs_one_short_timeout_then_nothing() -> None:
         finally:
             await limiter.aclose()
     assert timings[0] < REDIS_TIMEOUT + 0.2, timings
-    assert max(timings[1:]) < 0.05, timings
+    assert max(timings[1:]) < 0.15, timings  # well under the 0.25 s timeout: none of them waited on Redis
 
 
 def test_during_an_outage_one_caller_at_a_time_probes_redis() -> None:

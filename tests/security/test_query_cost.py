@@ -352,5 +352,8 @@ async def test_health_checks_answer_while_hostile_documents_arrive(tmp_path: Pat
             msg = await sock.recv()
             await sock.close()
     assert refused >= 100, refused
-    assert max(latencies) < 0.1, sorted(latencies)[-5:]
+    # Every check but the slowest answers within 100 ms, and the slowest within 500 ms: one scheduling hiccup of the
+    # shared 2-core machine (a 183 ms sample was seen once in CI) is not a stall; the finding was 73 s.
+    worst = sorted(latencies)
+    assert worst[-2] < 0.1 and worst[-1] < 0.5, worst[-5:]
     assert msg["type"] == "error" and msg["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", msg

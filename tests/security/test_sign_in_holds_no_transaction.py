@@ -17,7 +17,7 @@ from tests.factories import make_user, make_world, token_for
 LOGIN = 'mutation($p: String!) { authPasswordLogin(phone: $p, password: "Right-Pass-2026") { errors { code } } }'
 CHANGE = """mutation { authPasswordChange(currentPassword: "Right-Pass-2026", newPassword: "Other-Pass-2026x")
   { errors { code } } }"""
-SLOW = 0.6  # seconds a password check takes here (real argon2 runs in a worker thread, off the event loop)
+SLOW = 1.0  # seconds a password check takes here (real argon2 runs in a worker thread, off the event loop)
 
 
 @pytest.fixture
