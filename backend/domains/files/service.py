@@ -109,15 +109,6 @@ async def store(
         raise
 
 
-def visible(upload: Upload, *, user_id: int | None, company_id: int | None) -> bool:
-    """Its uploader sees a file, and so does staff of the company it belongs to."""
-    if user_id is None:
-        return False
-    return upload.owner_id == user_id or (  # type: ignore[attr-defined]
-        company_id is not None and upload.company_id == company_id  # type: ignore[attr-defined]
-    )
-
-
 async def claim_files(
     *, ids: list[int], user_id: int, company_id: int, target: str, max_images: int = 9, max_videos: int = 1,
     purposes: Collection[UploadPurpose] | None = None, field: str = "files",

@@ -58,7 +58,5 @@ async def unit_residents(ctx: Context, keys: list[tuple[int, int, int]]) -> list
     return out
 
 
-register_loader("residents_by_unit", residents_by_unit)
-register_loader("visible_bindings_by_user", visible_bindings_by_user)
 register_loader("user_bindings", user_bindings)
 register_loader("unit_residents", unit_residents)

@@ -56,8 +56,9 @@ async def company_visible(ctx: Context, objs: list[Company]) -> list[bool]:
 async def community_visible(ctx: Context, objs: list[Community]) -> list[bool]:
     if ctx.principal is None:
         return [False] * len(objs)
-    mine = await bound(ctx, "community_id") if not all(works_in(ctx, o._company_id, o._pk) for o in objs) else set()
-    return [works_in(ctx, o._company_id, o._pk) or o._pk in mine for o in objs]
+    staff = [works_in(ctx, o._company_id, o._pk) for o in objs]
+    mine = await bound(ctx, "community_id") if not all(staff) else set()
+    return [s or o._pk in mine for s, o in zip(staff, objs, strict=True)]
 
 
 def _staff_sees_building(ctx: Context, o: Building) -> bool:
