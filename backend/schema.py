@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 from backend.core.access import guard_schema
 from backend.core.envelope import StringLiteralGuard
 from backend.core.errors import DomainError
+from backend.core.fastfields import direct_fields
 from backend.core.limits import HideSuggestions, QueryBudget, SuggestionFreeExecution
 from backend.core.metrics import MetricsExtension
 from backend.domains.registry import DOMAINS
@@ -146,6 +147,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     )
     # Every object type implementing Node checks its domain's visibility rule on every path (core.access).
     guard_schema(built._schema)
+    # Plain resolver fields skip Strawberry's per-field wrapper (core.fastfields).
+    direct_fields(built._schema)
     return built
 
 

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from backend.core.errors import Codes, DomainError
+from backend.core.prefetch import pure
 
 T = TypeVar("T")
 MAX_PAGE = 100
@@ -37,6 +38,7 @@ class Connection(Generic[T]):
     _count_qs: strawberry.Private[Any]
 
     @strawberry.field(description="The items of this page.")
+    @pure
     def nodes(self) -> list[T]:
         return [e.node for e in self.edges]
 

@@ -12,6 +12,7 @@ from backend.core.access import visible_one
 from backend.core.crypto import mask_phone, open_phone
 from backend.core.gql import Node, error_types
 from backend.core.permissions import Perm, works_in
+from backend.core.prefetch import loaded
 from backend.domains.accounts import models
 from backend.domains.accounts.errors import AccountCode
 from backend.domains.tenancy.types import Community
@@ -39,9 +40,9 @@ class User(Node):
 
     @strawberry.field(description="Mobile number; masked (138****1234) unless the caller may see it in full: the "
                                   "person themself, staff with owner.phone over their units, staff.write over staff.")
-    async def phone(self, info: Info) -> str:
+    @loaded("user_access", lambda self: self._pk)
+    def phone(self, level: int) -> str:
         phone = open_phone(self._phone_enc, self._phone_hash)
-        level = await info.context.loaders["user_access"].load(self._pk)
         return phone if level >= 2 else mask_phone(phone)  # 2: accounts.access.FULL
 
     @strawberry.field(description="Units this user is bound to, as far as the caller may see.")

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from backend.core import validate
+from backend.core import orm, validate
 from backend.core.context import Principal
 from backend.core.crypto import keyed_hash, phone_hash, token_hash
 from backend.core.errors import Codes, DomainError
@@ -23,7 +23,7 @@ from backend.core.permissions import Perm
 from backend.core.ratelimit import Rule
 from backend.core.runtime import get_runtime
 from backend.domains.accounts import service as accounts
-from backend.domains.accounts.models import StaffGrant, StaffMember, User
+from backend.domains.accounts.models import Role, StaffMember, User
 from backend.domains.auth import tokens
 from backend.domains.auth.errors import AuthCode
 from backend.domains.auth.models import RefreshToken, Session, SmsCode
@@ -318,14 +318,44 @@ async def login_wechat(
     return await start_session(user=user, ip=ip, user_agent=user_agent)
 
 
-_SESSION_FIELDS = ("id", "user_id", "revoked_at", "expires_at", "company_id", "user__is_active",
-                   "user__is_platform_admin")
-_GRANT_FIELDS = ("staff_id", "staff__user_id", "role__code", "role__permissions", "community_id")
+# The caller's session, account and staff grants in the session's company, in one statement built once (core.orm):
+# it runs on every request and every live event. Grants of an inactive membership or a suspended company are dropped
+# in _principal_rows.
+_PRINCIPAL_SQL = (
+    'SELECT s."id" AS sid, s."user_id", s."revoked_at", s."expires_at", s."company_id", u."is_active", '
+    'u."is_platform_admin", m."id" AS staff_id, m."is_active" AS staff_active, c."status" AS company_status, '
+    'r."code" AS role_code, r."permissions" AS role_permissions, g."community_id" '
+    'FROM "auth_session" s JOIN "user_account" u ON u."id" = s."user_id" '
+    'LEFT JOIN "staff_member" m ON m."user_id" = s."user_id" AND m."company_id" = s."company_id" '
+    'LEFT JOIN "staff_grant" g ON g."staff_id" = m."id" '
+    'LEFT JOIN "company" c ON c."id" = g."company_id" '
+    'LEFT JOIN "role" r ON r."id" = g."role_id" '
+    'WHERE s."id" IN ({})'
+)
 
 
-def _grants_query(user_ids: list[int], company_ids: list[int]) -> Any:
-    return StaffGrant.filter(staff__user_id__in=user_ids, staff__company_id__in=company_ids, staff__is_active=True,
-                             company__status=CompanyStatus.ACTIVE)
+async def _principal_rows(session_ids: list[str]) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Per session id: (the session with its user's flags, the grant rows that count), in one statement."""
+    session_fields = Session._meta.fields_map
+    permissions = Role._meta.fields_map["permissions"]
+    out: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for row in await orm.fetch(Session._meta.db, _PRINCIPAL_SQL.format(orm.placeholders(len(session_ids))),
+                               session_ids):
+        sid = str(row["sid"])
+        if sid not in out:
+            out[sid] = ({
+                "user_id": row["user_id"],
+                "revoked_at": session_fields["revoked_at"].to_python_value(row["revoked_at"]),
+                "expires_at": session_fields["expires_at"].to_python_value(row["expires_at"]),
+                "company_id": row["company_id"],
+                "user__is_active": bool(row["is_active"]),
+                "user__is_platform_admin": bool(row["is_platform_admin"]),
+            }, [])
+        if row["role_code"] is not None and row["staff_active"] and row["company_status"] == CompanyStatus.ACTIVE:
+            out[sid][1].append({"staff_id": row["staff_id"], "role__code": row["role_code"],
+                                "role__permissions": permissions.to_python_value(row["role_permissions"]),
+                                "community_id": row["community_id"]})
+    return out
 
 
 def _principal(claims: dict[str, Any], session: dict[str, Any] | None, grant_rows: list[dict[str, Any]]) -> Principal:
@@ -373,17 +403,14 @@ def _principal(claims: dict[str, Any], session: dict[str, Any] | None, grant_row
 
 
 async def load_principal(token: str) -> Principal:
-    """Verify the access token and load the caller from the database (2 statements)."""
+    """Verify the access token and load the caller from the database (1 statement)."""
     claims = tokens.decode_access(token)
-    user_id, cid = int(claims["sub"]), claims.get("cid")
-    # .values(): this runs on every request, and building model instances costs more than the query.
-    rows = await Session.filter(id=str(claims["sid"]), user_id=user_id).values(*_SESSION_FIELDS)
-    grant_rows = await _grants_query([user_id], [cid]).values(*_GRANT_FIELDS) if cid is not None and rows else []
-    return _principal(claims, rows[0] if rows else None, grant_rows)
+    found = (await _principal_rows([str(claims["sid"])])).get(str(claims["sid"]))
+    return _principal(claims, found[0] if found else None, found[1] if found else [])
 
 
 async def authenticate_many(authorizations: list[str | None]) -> list[tuple[Principal | None, str | None]]:
-    """authenticate() for many callers at once, in 2 statements whatever their number: the live sockets that
+    """authenticate() for many callers at once, in 1 statement whatever their number: the live sockets that
     handle one event re-check their callers together (each against the state committed before the event)."""
     out: list[tuple[Principal | None, str | None]] = [(None, None)] * len(authorizations)
     claims_at: dict[int, dict[str, Any]] = {}
@@ -400,19 +427,11 @@ async def authenticate_many(authorizations: list[str | None]) -> list[tuple[Prin
             out[i] = (None, exc.code)
     if not claims_at:
         return out
-    sessions = {r["id"]: r for r in await Session.filter(
-        id__in=list({str(c["sid"]) for c in claims_at.values()})).values(*_SESSION_FIELDS)}
-    staff_keys = {(int(c["sub"]), int(c["cid"])) for c in claims_at.values() if c.get("cid") is not None}
-    grants: dict[tuple[int, int | None], list[dict[str, Any]]] = {}
-    if staff_keys:
-        rows = await _grants_query(list({u for u, _ in staff_keys}), list({c for _, c in staff_keys})).values(
-            *_GRANT_FIELDS, "staff__company_id")
-        for r in rows:
-            grants.setdefault((r["staff__user_id"], r["staff__company_id"]), []).append(r)
+    found = await _principal_rows(list({str(c["sid"]) for c in claims_at.values()}))
     for i, claims in claims_at.items():
+        session, grant_rows = found.get(str(claims["sid"]), (None, []))
         try:
-            out[i] = (_principal(claims, sessions.get(str(claims["sid"])),
-                                 grants.get((int(claims["sub"]), claims.get("cid")), [])), None)
+            out[i] = (_principal(claims, session, grant_rows), None)
         except DomainError as exc:
             out[i] = (None, exc.code)
     return out

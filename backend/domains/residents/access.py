@@ -48,6 +48,15 @@ async def binding_visible(ctx: Context, objs: list[UnitBindingType]) -> list[boo
             for ok, b in zip(out, objs, strict=True)]
 
 
+@user_ground(order=5)
+async def residents_just_shown(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
+    """Residents this request has already shown as a unit's residents (no read: a unit list with its residents knows
+    them from their bindings); the phone is full where owner.phone covers the unit's community. A masked answer
+    leaves the other grounds free to find a full one."""
+    shown: dict[int, bool] = ctx.loaders.memo.get("shown_residents", {})
+    return {u: shown[u] for u in user_ids if u in shown}
+
+
 @user_ground(order=10)
 async def residents_and_applicants(ctx: Context, user_ids: list[int]) -> dict[int, bool]:
     """Owners and residents for owner.read over their community, applicants for binding.review; co-residents of

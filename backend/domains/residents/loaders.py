@@ -7,6 +7,7 @@ from typing import Any
 
 from backend.core.context import Context, register_loader
 from backend.core.errors import Codes, DomainError
+from backend.core.orm import rows_in
 from backend.core.permissions import Perm, covers, has_perm, scoped
 from backend.domains.residents.models import BindingStatus, UnitBinding
 from backend.domains.residents.types import UnitBinding as UnitBindingType
@@ -14,7 +15,7 @@ from backend.domains.residents.types import UnitBinding as UnitBindingType
 
 async def residents_by_unit(ctx: Context, keys: list[int]) -> list[list[Any]]:
     out: dict[int, list[Any]] = defaultdict(list)
-    for b in await UnitBinding.filter(unit_id__in=keys, status=BindingStatus.APPROVED).order_by("id"):
+    for b in await rows_in(UnitBinding, "unit_id", keys, where={"status": BindingStatus.APPROVED}):
         out[b.unit_id].append(b)  # type: ignore[attr-defined]
     return [out.get(k, []) for k in keys]
 
@@ -48,11 +49,17 @@ async def unit_residents(ctx: Context, keys: list[tuple[int, int, int]]) -> list
     the unit's own residents; FORBIDDEN for anyone else."""
     found = await residents_by_unit(ctx, [unit for unit, _, _ in keys])
     p = ctx.principal
+    shown: dict[int, bool] = ctx.loaders.memo.setdefault("shown_residents", {})
     out: list[list[UnitBindingType] | DomainError] = []
     for (_, community, company), rows in zip(keys, found, strict=True):
         if covers(ctx, Perm.OWNER_READ, company, community) or (
                 p is not None and any(r.user_id == p.user_id for r in rows)):
             out.append([UnitBindingType.from_model(r) for r in rows])
+            # The residents shown here are known to the caller for this request (residents.access, order 5):
+            # user id -> whether owner.phone covers this binding's community.
+            full = covers(ctx, Perm.OWNER_PHONE, company, community)
+            for r in rows:
+                shown[r.user_id] = shown.get(r.user_id, False) or full
         else:
             out.append(DomainError(Codes.FORBIDDEN, "You may not see who lives here"))
     return out

@@ -12,6 +12,7 @@ from backend.core.access import visible_one
 from backend.core.context import Context, register_loader
 from backend.core.crypto import mask_phone, open_phone
 from backend.core.gql import Node, error_types
+from backend.core.prefetch import loaded
 from backend.domains.accounts.types import User
 from backend.domains.residents import models
 from backend.domains.residents.errors import ResidentCode
@@ -56,8 +57,9 @@ class UnitBinding(Node):
 
     @strawberry.field(description="The person; null when the caller may not see them (an invitation not yet "
                                   "accepted).")
-    async def user(self, info: Info) -> User | None:
-        return await visible_one(info.context, User.from_model(await info.context.loaders["user"].load(self._user_id)))
+    @loaded("user", lambda self: self._user_id, visible=True)
+    def user(self, row: Any) -> User | None:
+        return User.from_model(row) if row is not None else None
 
     @strawberry.field(description="For the owner who invited this person into the household: the name they gave and "
                                   "the masked phone (the person's own name stays theirs); null for everyone else.")

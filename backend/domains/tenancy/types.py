@@ -15,6 +15,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.gql import Node, error_types
 from backend.core.pagination import Connection, LoadedCount, build_connection, page_key
 from backend.core.permissions import Perm, covers, require_user
+from backend.core.prefetch import loaded
 from backend.domains.tenancy import models
 from backend.domains.tenancy.errors import TenancyCode
 
@@ -145,12 +146,12 @@ class Unit(Node):
         return Community.from_model(await info.context.loaders["community"].load(self._community_id))
 
     @strawberry.field(description="Approved residents (owner, family, tenants); needs the owner.read permission.")
-    async def residents(
-        self, info: Info
+    @loaded("unit_residents", lambda self: (self._pk, self._community_id, self._company_id))
+    def residents(
+        self, bindings: list[Any]
     ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
         # residents.loaders checks who may see them and builds the objects (the type is referred to lazily)
-        return await info.context.loaders["unit_residents"].load(  # type: ignore[no-any-return]
-            (self._pk, self._community_id, self._company_id))
+        return bindings
 
 
 @strawberry.input(description="Filters for the unit list.")
