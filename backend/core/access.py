@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from graphql import GraphQLObjectType, GraphQLSchema
-from strawberry.dataloader import DataLoader
 
+from backend.core.batch import Loader
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 
@@ -45,7 +45,7 @@ def rule(cls: type | str) -> Callable[[Rule], Rule]:
     return register
 
 
-def _loader(ctx: Context, name: str) -> DataLoader[Any, bool]:
+def _loader(ctx: Context, name: str) -> Loader[Any, bool]:
     made = ctx.loaders.visibility_loaders.get(name)
     if made is None:
         check = RULES[name]
@@ -57,7 +57,7 @@ def _loader(ctx: Context, name: str) -> DataLoader[Any, bool]:
                 cache[(name, obj._pk)] = bool(ok)
             return [bool(ok) for ok in answers]
 
-        made = ctx.loaders.visibility_loaders[name] = DataLoader(load_fn=load, cache_key_fn=lambda o: o._pk)
+        made = ctx.loaders.visibility_loaders[name] = Loader(load, cache_key_fn=lambda o: o._pk)
     return made
 
 
@@ -80,6 +80,19 @@ async def visible(ctx: Context, objs: Sequence[T]) -> list[bool]:
             for (i, _), ok in zip(items, answers, strict=True):
                 out[i] = ok
     return out
+
+
+async def decide(ctx: Context, objs: Sequence[Any]) -> None:
+    """Decide (and cache for the request) whether the caller may see each object, one rule call per type, here and
+    now: the look-ahead (core.prefetch) calls it for a whole level of a response at once."""
+    by_type: dict[str, list[Any]] = {}
+    cache = ctx.loaders.visibility
+    for obj in objs:
+        name = type_name(type(obj))
+        if (name, obj._pk) not in cache:
+            by_type.setdefault(name, []).append(obj)
+    for name, items in by_type.items():
+        await _loader(ctx, name).load_all(items)
 
 
 async def only_visible(ctx: Context, objs: Sequence[T]) -> list[T]:

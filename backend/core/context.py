@@ -9,8 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
+from backend.core.batch import Loader
 from backend.core.permissions import Perm
 
 
@@ -55,9 +54,9 @@ class SharedLoads:
     """The caller-independent DataLoaders of one published event, shared by this process's subscribers."""
 
     def __init__(self) -> None:
-        self._made: dict[str, DataLoader[Any, Any]] = {}
+        self._made: dict[str, Loader[Any, Any]] = {}
 
-    def loader(self, name: str, ctx: Context) -> DataLoader[Any, Any]:
+    def loader(self, name: str, ctx: Context) -> Loader[Any, Any]:
         made = self._made.get(name)
         if made is None:
             batch = _LOADERS[name]
@@ -65,7 +64,7 @@ class SharedLoads:
             async def load_fn(keys: list[Any], _batch: BatchFn = batch) -> list[Any]:
                 return await _batch(ctx, keys)  # a shared batch does not look at ctx
 
-            made = self._made[name] = DataLoader(load_fn=load_fn)
+            made = self._made[name] = Loader(load_fn)
         return made
 
 
@@ -90,10 +89,10 @@ class Loaders:
     def __init__(self, ctx: Context, shared: SharedLoads | None = None) -> None:
         self._ctx = ctx
         self._shared = shared
-        self._made: dict[str, DataLoader[Any, Any]] = {}
+        self._made: dict[str, Loader[Any, Any]] = {}
         # Object visibility decided for this request (core.access): (type name, pk) -> may the caller see it.
         self.visibility: dict[tuple[str, int], bool] = {}
-        self.visibility_loaders: dict[str, DataLoader[Any, bool]] = {}
+        self.visibility_loaders: dict[str, Loader[Any, bool]] = {}
         # Per-request facts about the caller that several rules read (e.g. the units they are bound to).
         self.memo: dict[str, Any] = {}
 
@@ -101,7 +100,7 @@ class Loaders:
         """Whether `name` resolves through loads shared with other subscribers of the same event."""
         return self._shared is not None and name in _SHARED
 
-    def __getitem__(self, name: str) -> DataLoader[Any, Any]:
+    def __getitem__(self, name: str) -> Loader[Any, Any]:
         if self._shared is not None and name in _SHARED:
             return self._shared.loader(name, self._ctx)
         loader = self._made.get(name)
@@ -112,7 +111,7 @@ class Loaders:
             async def load_fn(keys: list[Any], _batch: BatchFn = batch) -> list[Any]:
                 return await _batch(ctx, keys)
 
-            loader = DataLoader(load_fn=load_fn)
+            loader = Loader(load_fn)
             self._made[name] = loader
         return loader
 

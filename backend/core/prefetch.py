@@ -33,6 +33,7 @@ from graphql import (
 from strawberry.types import Info
 
 from backend.core import access
+from backend.core.batch import MISSING
 from backend.core.context import Context
 
 R = TypeVar("R")
@@ -74,13 +75,10 @@ _MISS = object()
 
 def _peek(ctx: Context, meta: Loaded, source: Any) -> Any:
     """The field's value if its load is done (raising a failed load's error), else _MISS."""
-    fut = ctx.loaders[meta.loader].cache_map.get(meta.key(source))
-    if fut is None or not fut.done() or fut.cancelled():
+    value = ctx.loaders[meta.loader].peek(meta.key(source))
+    if value is MISSING:
         return _MISS
-    exc = fut.exception()
-    if exc is not None:
-        raise exc
-    out = meta.build(source, fut.result())
+    out = meta.build(source, value)
     if meta.visible and out is not None:
         seen = ctx.loaders.visibility.get((access.type_name(type(out)), out._pk))
         if seen is None:
@@ -147,12 +145,6 @@ def _fields(gql_type: GraphQLObjectType, selection_sets: Iterable[SelectionSetNo
     return out
 
 
-async def _settle(futures: list[Any]) -> None:
-    pending = {f for f in futures if not f.done()}
-    if pending:
-        await asyncio.wait(pending)
-
-
 async def _walk(ctx: Context, fragments: dict[str, Any], gql_type: Any, objs: list[Any],
                 selection_sets: list[SelectionSetNode | None]) -> None:
     if not objs or not isinstance(gql_type, GraphQLObjectType):
@@ -168,9 +160,9 @@ async def _walk(ctx: Context, fragments: dict[str, Any], gql_type: Any, objs: li
         meta = (gql_field.extensions or {}).get(PREFETCH)
         if meta is not None:
             loader = ctx.loaders[meta.loader]
-            futures = [loader.load(meta.key(o)) for o in objs]
-            waits += futures
-            plans.append((child_type, nodes, meta, futures))
+            keys = [meta.key(o) for o in objs]
+            waits.append(loader.load_all(keys))
+            plans.append((child_type, nodes, meta, [(loader, k) for k in keys]))
         elif isinstance(child_type, GraphQLObjectType):
             # A plain attribute holding objects (a connection's edges, an edge's node), or a pure accessor (a
             # connection's nodes): follow it.
@@ -183,8 +175,11 @@ async def _walk(ctx: Context, fragments: dict[str, Any], gql_type: Any, objs: li
                 continue
             plans.append((child_type, nodes, None, values))
     if any(i.name == "Node" for i in gql_type.interfaces):
-        waits.append(asyncio.ensure_future(_quietly(access.visible(ctx, objs))))
-    await _settle(waits)
+        waits.append(access.decide(ctx, objs))
+    if len(waits) == 1:
+        await _quietly(waits[0])
+    elif waits:
+        await asyncio.gather(*map(_quietly, waits))
     next_level: list[Awaitable[None]] = []
     for child_type, nodes, meta, values in plans:
         if not isinstance(child_type, GraphQLObjectType):
@@ -192,9 +187,14 @@ async def _walk(ctx: Context, fragments: dict[str, Any], gql_type: Any, objs: li
         children: list[Any] = []
         for o, v in zip(objs, values, strict=True):
             if meta is not None:
-                if v.cancelled() or v.exception() is not None:
+                loader, key = v
+                try:
+                    v = loader.peek(key)
+                except Exception:  # noqa: BLE001 - a failed load is the field's to report
                     continue
-                v = meta.build(o, v.result())
+                if v is MISSING:
+                    continue
+                v = meta.build(o, v)
             if isinstance(v, list):
                 children += [c for c in v if c is not None]
             elif v is not None:
