@@ -18,7 +18,7 @@ MISSING: Any = object()
 
 
 class Loader(Generic[K, V]):
-    __slots__ = ("_cache", "_fn", "_key", "_queue")
+    __slots__ = ("_batch_done", "_cache", "_fn", "_key", "_queue")
 
     def __init__(self, load_fn: Callable[[list[K]], Awaitable[list[V]]],
                  cache_key_fn: Callable[[K], Hashable] | None = None) -> None:
@@ -26,6 +26,7 @@ class Loader(Generic[K, V]):
         self._key = cache_key_fn
         self._cache: dict[Hashable, asyncio.Future[V]] = {}
         self._queue: list[tuple[K, asyncio.Future[V]]] = []
+        self._batch_done: asyncio.Future[None] | None = None  # set when the queued batch has been answered
 
     def load(self, key: K) -> asyncio.Future[V]:
         k = key if self._key is None else self._key(key)
@@ -36,6 +37,7 @@ class Loader(Generic[K, V]):
         fut = self._cache[k] = loop.create_future()  # type: ignore[index]
         if not self._queue:
             loop.call_soon(self._dispatch)
+            self._batch_done = loop.create_future()
         self._queue.append((key, fut))
         return fut
 
@@ -50,28 +52,37 @@ class Loader(Generic[K, V]):
         return fut.result()
 
     async def load_all(self, keys: Iterable[K]) -> None:
-        """Make sure every key is loaded (or failed): missing ones in one batch call, run here and now."""
-        loop = asyncio.get_running_loop()
-        missing: list[tuple[K, asyncio.Future[V]]] = []
-        waiting: list[asyncio.Future[V]] = []
+        """Make sure every key is loaded (or failed), without a result per caller: missing keys join this tick's
+        batch, so concurrent callers (the look-ahead of several lists) still share one batch call, and the wait is
+        one per batch rather than one per key."""
+        earlier: list[asyncio.Future[V]] = []
+        queued = False
         for key in keys:
             k = key if self._key is None else self._key(key)
             fut = self._cache.get(k)  # type: ignore[arg-type]
             if fut is None:
-                fut = self._cache[k] = loop.create_future()  # type: ignore[index]
-                missing.append((key, fut))
+                self.load(key)
+                queued = True
             elif not fut.done():
-                waiting.append(fut)
-        if missing:
-            await self._run(missing)
-        if waiting:
-            await asyncio.wait(waiting)
+                earlier.append(fut)
+        if queued and self._batch_done is not None:
+            await self._batch_done
+        if earlier:
+            await asyncio.wait(earlier)
 
     def _dispatch(self) -> None:
         batch, self._queue = self._queue, []
-        asyncio.ensure_future(self._run(batch))
+        done, self._batch_done = self._batch_done, None
+        asyncio.ensure_future(self._run(batch, done))
 
-    async def _run(self, batch: list[tuple[K, asyncio.Future[V]]]) -> None:
+    async def _run(self, batch: list[tuple[K, asyncio.Future[V]]], done: asyncio.Future[None] | None) -> None:
+        try:
+            await self._answer(batch)
+        finally:
+            if done is not None and not done.done():
+                done.set_result(None)
+
+    async def _answer(self, batch: list[tuple[K, asyncio.Future[V]]]) -> None:
         try:
             values = list(await self._fn([key for key, _ in batch]))
             if len(values) != len(batch):

@@ -50,13 +50,15 @@ class Loaded:
 
 def loaded(loader: str, key: Callable[[Any], Any], *, visible: bool = False
            ) -> Callable[[Callable[[Any, Any], R]], Callable[..., Awaitable[R]]]:
-    """A field resolver from `build(self, value)`, where value is `ctx.loaders[loader].load(key(self))`; with
-    `visible`, the built object (or None) is kept only if the caller may see it (core.access.visible_one)."""
+    """A field resolver from `build(self, value)`, where value is `ctx.loaders[loader].load(key(self))` (None, with
+    nothing loaded, when the key is None); with `visible`, the built object (or None) is kept only if the caller may
+    see it (core.access.visible_one)."""
 
     def wrap(build: Callable[[Any, Any], R]) -> Callable[..., Awaitable[R]]:
         async def resolver(self: Any, info: Info) -> Any:
             ctx: Context = info.context
-            out = build(self, await ctx.loaders[loader].load(key(self)))
+            k = key(self)
+            out = build(self, None if k is None else await ctx.loaders[loader].load(k))
             return await access.visible_one(ctx, out) if visible else out
 
         resolver.__name__ = build.__name__
@@ -75,7 +77,8 @@ _MISS = object()
 
 def _peek(ctx: Context, meta: Loaded, source: Any) -> Any:
     """The field's value if its load is done (raising a failed load's error), else _MISS."""
-    value = ctx.loaders[meta.loader].peek(meta.key(source))
+    k = meta.key(source)
+    value = None if k is None else ctx.loaders[meta.loader].peek(k)
     if value is MISSING:
         return _MISS
     out = meta.build(source, value)
@@ -161,7 +164,7 @@ async def _walk(ctx: Context, fragments: dict[str, Any], gql_type: Any, objs: li
         if meta is not None:
             loader = ctx.loaders[meta.loader]
             keys = [meta.key(o) for o in objs]
-            waits.append(loader.load_all(keys))
+            waits.append(loader.load_all([k for k in keys if k is not None]))
             plans.append((child_type, nodes, meta, [(loader, k) for k in keys]))
         elif isinstance(child_type, GraphQLObjectType):
             # A plain attribute holding objects (a connection's edges, an edge's node), or a pure accessor (a
@@ -189,7 +192,7 @@ async def _walk(ctx: Context, fragments: dict[str, Any], gql_type: Any, objs: li
             if meta is not None:
                 loader, key = v
                 try:
-                    v = loader.peek(key)
+                    v = None if key is None else loader.peek(key)
                 except Exception:  # noqa: BLE001 - a failed load is the field's to report
                     continue
                 if v is MISSING:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
 from backend.core import validate
-from backend.core.access import visible_one
 from backend.core.crypto import open_phone
 from backend.core.gql import Node, error_types
 from backend.core.ids import encode_id
 from backend.core.permissions import Perm, has_perm
+from backend.core.prefetch import loaded
 from backend.domains.accounts.types import User
 from backend.domains.files.errors import FileCode
 from backend.domains.files.types import StoredFile
@@ -110,14 +111,13 @@ class TicketEvent:
     _actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="Photos of the work taken at this step.")
-    async def files(self, info: Info) -> list[StoredFile]:
-        return await info.context.loaders["files.by_target"].load(event_target(self._pk))
+    @loaded("files.by_target", lambda self: event_target(self._pk))
+    def files(self, files: list[StoredFile]) -> list[StoredFile]:
+        return files
 
     @strawberry.field(description="Name of who did it; null for automatic steps.")
-    async def actor_name(self, info: Info) -> str | None:
-        if self._actor_id is None:
-            return None
-        user = await info.context.loaders["user"].load(self._actor_id)
+    @loaded("user", lambda self: self._actor_id)
+    def actor_name(self, user: Any) -> str | None:
         return user.name if user is not None else None
 
 
@@ -166,24 +166,24 @@ class Ticket(Node):
 
     @strawberry.field(description="The community; null when the caller may no longer see it (a reporter who "
                                   "has moved out).")
-    async def community(self, info: Info) -> Community | None:
-        row = await info.context.loaders["community"].load(self._m.community_id)  # type: ignore[attr-defined]
-        return await visible_one(info.context, Community.from_model(row))
+    @loaded("community", lambda self: self._m.community_id, visible=True)
+    def community(self, row: Any) -> Community | None:
+        return Community.from_model(row)
 
     @strawberry.field(description="The unit; null for a public area, or when the caller may no longer see it.")
-    async def unit(self, info: Info) -> Unit | None:
-        if self._m.unit_id is None:  # type: ignore[attr-defined]
-            return None
-        row = await info.context.loaders["unit"].load(self._m.unit_id)  # type: ignore[attr-defined]
-        return await visible_one(info.context, Unit.from_model(row))
+    @loaded("unit", lambda self: self._m.unit_id, visible=True)
+    def unit(self, row: Any) -> Unit | None:
+        return Unit.from_model(row) if row is not None else None
 
     @strawberry.field(description="The repair category.")
-    async def category(self, info: Info) -> RepairCategory:
-        return RepairCategory.from_model(await info.context.loaders["repair_category"].load(self._m.category_id))  # type: ignore[attr-defined]
+    @loaded("repair_category", lambda self: self._m.category_id)
+    def category(self, row: Any) -> RepairCategory:
+        return RepairCategory.from_model(row)
 
     @strawberry.field(description="Who reported it (phone masked unless the caller may see owners' phones).")
-    async def reporter(self, info: Info) -> User:
-        return User.from_model(await info.context.loaders["user"].load(self._m.reporter_id))  # type: ignore[attr-defined]
+    @loaded("user", lambda self: self._m.reporter_id)
+    def reporter(self, row: Any) -> User:
+        return User.from_model(row)
 
     @strawberry.field(description="The technician; the reporter sees them only while assigned, in progress or "
                                   "completed.")
@@ -215,8 +215,9 @@ class Ticket(Node):
         return open_phone(user.phone_enc, user.phone_hash)
 
     @strawberry.field(description="The owner's photos and video of the problem.")
-    async def files(self, info: Info) -> list[StoredFile]:
-        return await info.context.loaders["files.by_target"].load(ticket_target(self._pk))
+    @loaded("files.by_target", lambda self: ticket_target(self._pk))
+    def files(self, files: list[StoredFile]) -> list[StoredFile]:
+        return files
 
     @strawberry.field(description="The technician's latest position: only while work is in progress, only if "
                                   "they consented for this ticket, and for at most 2 hours after it was reported.")

@@ -8,7 +8,6 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from backend.core.access import visible_one
 from backend.core.context import Context, register_loader
 from backend.core.crypto import mask_phone, open_phone
 from backend.core.gql import Node, error_types
@@ -47,13 +46,14 @@ class UnitBinding(Node):
 
     @strawberry.field(description="The unit; null when the caller may not see it (a request shows its requester "
                                   "nothing of the unit until it is approved).")
-    async def unit(self, info: Info) -> Unit | None:
-        return await visible_one(info.context, Unit.from_model(await info.context.loaders["unit"].load(self._unit_id)))
+    @loaded("unit", lambda self: self._unit_id, visible=True)
+    def unit(self, row: Any) -> Unit | None:
+        return Unit.from_model(row)
 
     @strawberry.field(description="The community of the unit; null when the caller may not see it.")
-    async def community(self, info: Info) -> Community | None:
-        return await visible_one(info.context, Community.from_model(
-            await info.context.loaders["community"].load(self._community_id)))
+    @loaded("community", lambda self: self._community_id, visible=True)
+    def community(self, row: Any) -> Community | None:
+        return Community.from_model(row)
 
     @strawberry.field(description="The person; null when the caller may not see them (an invitation not yet "
                                   "accepted).")

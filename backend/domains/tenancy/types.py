@@ -75,8 +75,9 @@ class Community(Node):
                    _company_id=m.company_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="How many units the community has.")
-    async def unit_count(self, info: Info) -> int:
-        return await info.context.loaders["unit_count_by_community"].load(self._pk)
+    @loaded("unit_count_by_community", lambda self: self._pk)
+    def unit_count(self, count: int) -> int:
+        return count
 
     @strawberry.field(description="Buildings of this community.")
     async def buildings(
@@ -102,12 +103,14 @@ class Building(Node):
                    _company_id=m.company_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The community the building is in.")
-    async def community(self, info: Info) -> Community:
-        return Community.from_model(await info.context.loaders["community"].load(self._community_id))
+    @loaded("community", lambda self: self._community_id)
+    def community(self, row: Any) -> Community:
+        return Community.from_model(row)
 
     @strawberry.field(description="How many units the building has.")
-    async def unit_count(self, info: Info) -> int:
-        return await info.context.loaders["unit_count_by_building"].load(self._pk)
+    @loaded("unit_count_by_building", lambda self: self._pk)
+    def unit_count(self, count: int) -> int:
+        return count
 
     @strawberry.field(description="Units of this building.")
     async def units(
@@ -138,12 +141,14 @@ class Unit(Node):
         )
 
     @strawberry.field(description="The building the unit is in.")
-    async def building(self, info: Info) -> Building:
-        return Building.from_model(await info.context.loaders["building"].load(self._building_id))
+    @loaded("building", lambda self: self._building_id)
+    def building(self, row: Any) -> Building:
+        return Building.from_model(row)
 
     @strawberry.field(description="The community the unit is in.")
-    async def community(self, info: Info) -> Community:
-        return Community.from_model(await info.context.loaders["community"].load(self._community_id))
+    @loaded("community", lambda self: self._community_id)
+    def community(self, row: Any) -> Community:
+        return Community.from_model(row)
 
     @strawberry.field(description="Approved residents (owner, family, tenants); needs the owner.read permission.")
     @loaded("unit_residents", lambda self: (self._pk, self._community_id, self._company_id))
