@@ -68,6 +68,8 @@ class Settings:
     log_json: bool = True
     # Seconds between runs of the housekeeping job (expired positions, abandoned uploads); 0 turns it off.
     maintenance_interval: int = 900
+    # Days a finished job run is kept (the housekeeping job trims older ones, keeping each job's latest few).
+    job_run_retention_days: int = 30
     metrics_token: str = ""  # prod: /metrics answers only `Authorization: Bearer <token>` (404 when unset)
 
     @property
@@ -142,6 +144,16 @@ def _sms_settings(env: dict[str, str], mode: str, port: int) -> dict[str, Any]:
     return values
 
 
+def _retention_days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        raise SettingsError("JOB_RUN_RETENTION_DAYS is a whole number of days") from None
+    if days < 1:  # the jobs query counts failures over the last 24 hours
+        raise SettingsError("JOB_RUN_RETENTION_DAYS must be at least 1")
+    return days
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment; dev fills missing secrets, prod refuses to start."""
     env = dict(os.environ if environ is None else environ)
@@ -182,6 +194,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         allowed_origins=origins,
         log_json=env.get("LOG_FORMAT", "json") == "json",
         maintenance_interval=int(env.get("MAINTENANCE_INTERVAL", "0" if mode == "test" else "900")),
+        job_run_retention_days=_retention_days(env.get("JOB_RUN_RETENTION_DAYS", "30")),
         metrics_token=env.get("METRICS_TOKEN", ""),
     )
 

@@ -38,11 +38,11 @@ async def test_a_pass_removes_only_what_has_expired(api):
         await ok(api, REPORT, w.tokens["tech1"], id=tid)
     await TechnicianPosition.filter(ticket_id=decode_id(gone, "Ticket")).update(expires_at=now() - timedelta(minutes=1))
 
-    assert await maintenance.run_once() == {"positions": 1, "uploads": 1}
+    assert await maintenance.run_once() == {"positions": 1, "uploads": 1, "job_runs": 0}
     assert await Upload.filter(id=decode_id(fresh["id"], "StoredFile")).exists()
     assert not await Upload.filter(id=decode_id(old["id"], "StoredFile")).exists()
     assert await TechnicianPosition.filter(ticket_id=decode_id(kept, "Ticket")).exists()
-    assert await maintenance.run_once() == {"positions": 0, "uploads": 0}
+    assert await maintenance.run_once() == {"positions": 0, "uploads": 0, "job_runs": 0}
 
 
 @pytest.mark.parametrize(("interval", "schedule"), [

@@ -1,15 +1,21 @@
 """Redis is an accelerator, never a single point of failure: a real server keeps signing in, writing and answering
-/healthz (degraded) while its Redis is stopped, and live events flow again once Redis is back on the same port."""
+/healthz (degraded) while its Redis is stopped, and live events flow again once Redis is back on the same port; the
+job runner pauses while Redis is down and resumes without losing or repeating a run."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +23,13 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
+from backend.core import jobs
+from backend.core.jobs import JobRunner
 from backend.core.pubsub import RedisBroker
-from tests.support.live_server import free_port, live_server
+from backend.domains.jobs.models import JobRun, JobRunStatus
+from backend.settings import get_settings
+from tests.support import outage_jobs
+from tests.support.live_server import REPO_ROOT, free_port, live_server
 from tests.test_live_subscriptions import PASSWORD, _gql, _login
 from tests.test_live_tickets import (
     ACCEPT,
@@ -236,3 +247,160 @@ async def _redis_channels(redis: RedisServer, expected: set[bytes]) -> set[bytes
             if channels == expected or time.monotonic() > deadline:
                 return channels
             await asyncio.sleep(0.05)
+
+
+# ------------------------------------------------------------------------------------------------ job runner
+
+
+@contextmanager
+def job_process(tmp_path: Path, redis_url: str, queue: str, runs: Path, stop: Path) -> Iterator[subprocess.Popen[str]]:
+    """A second job runner (worker and scheduler) in its own process, sharing the database and the Redis."""
+    log = (tmp_path / "job-process.log").open("w")
+    env = {**os.environ, "COURTYARD_ENV": "test", "COURTYARD_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": get_settings().database_url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.outage_jobs", get_settings().database_url, redis_url, queue, str(runs),
+         str(stop)], cwd=REPO_ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready", (
+            tmp_path / "job-process.log").read_text()
+        yield proc
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()  # the process stops its runner and exits
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+async def _until(check: Callable[[], Awaitable[bool]], what: str, within: float = 20.0) -> None:
+    deadline = time.monotonic() + within
+    while not await check():
+        assert time.monotonic() < deadline, f"{what}: not within {within} s"
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, jobs.JobSpec]:
+    mine = dict(jobs.JOBS)
+    monkeypatch.setattr(jobs, "JOBS", mine)
+    return mine
+
+
+async def test_the_job_runner_pauses_while_redis_is_down_and_resumes_without_losing_or_repeating_runs(
+        app, registry, tmp_path: Path) -> None:
+    runs_path, stop = tmp_path / "runs.log", tmp_path / "stop-ticks"
+    outage_jobs.configure(runs_path, stop)
+    outage_jobs.declare()
+    queue = f"courtyard:jobs:outage:{uuid.uuid4().hex}"
+
+    def executed(name: str) -> Counter[str]:
+        return Counter(arg for job, arg, _ in outage_jobs.runs(runs_path) if job == name)
+
+    async def rows(name: str) -> list[JobRun]:
+        return await JobRun.filter(name=name).order_by("id")
+
+    async def all_finished() -> bool:
+        return not await JobRun.filter(status__in=[JobRunStatus.QUEUED, JobRunStatus.RUNNING]).exists()
+
+    with redis_server() as redis:
+        # A server process: it only enqueues (on demand here; its scheduler is left out to keep the count simple).
+        server = JobRunner(redis_url=redis.url, queue=queue)
+        await server.start(work=False, schedule=False)
+        here = JobRunner(redis_url=redis.url, queue=queue, concurrency=1, sweep_every=0.5)
+        try:
+            # Given three runs on the stream and no worker yet, when Redis stops (and restarts without its data)
+            for n in (1, 2, 3):
+                assert await server.enqueue("outage.work", arg=n)
+            redis.stop()
+            # then two workers with their schedulers start while it is down (one here, one in another process)
+            await here.start(work=True)
+            with job_process(tmp_path, redis.url, queue, runs_path, stop) as other:
+                # and runs asked for during the outage are accepted at once and recorded
+                for n in (4, 5):
+                    started = time.perf_counter()
+                    assert await server.enqueue("outage.work", arg=n)
+                    assert time.perf_counter() - started < 1.0
+                await asyncio.sleep(2.5)
+                # but nothing runs: every run waits in job_run, the ticks of both schedulers claimed once each
+                assert outage_jobs.runs(runs_path) == []
+                ticks = await rows("outage.tick")
+                assert len(ticks) >= 2 and {t.status for t in ticks} == {JobRunStatus.QUEUED}
+
+                async def none_handed_over() -> bool:  # (a sweep may be trying right now: it puts them back)
+                    return not await JobRun.filter(name="outage.tick", enqueued_at__isnull=False).exists()
+
+                await _until(none_handed_over, "the ticks to wait, not handed over", within=3)
+                waiting = {r.arg: r.enqueued_at for r in await rows("outage.work")}
+                assert set(waiting) == {1, 2, 3, 4, 5}
+                assert all(waiting[n] is not None for n in (1, 2, 3))  # handed over, then lost with Redis
+
+                # when Redis is back (empty: the three runs on its stream are gone)
+                redis.start()
+                # then every run waiting and every lost one runs, once
+                await _until(lambda: _has(executed("outage.work"), range(1, 6)), "runs 1-5 after Redis came back")
+                await _until(lambda: _has(executed("outage.tick"), [], more_than=len(ticks)),
+                             "the ticks claimed during the outage")
+
+                # Given two slow runs, one of them in progress, when Redis stops in the middle of it
+                for n in (1, 2):
+                    assert await server.enqueue("outage.slow", arg=n)
+
+                async def slow_running() -> bool:
+                    return await JobRun.filter(name="outage.slow", status=JobRunStatus.RUNNING).exists()
+
+                await _until(slow_running, "a slow run to start")
+                redis.stop()
+                for n in (6, 7, 8):
+                    assert await server.enqueue("outage.work", arg=n)
+
+                # then the run in progress finishes during the outage (it needs the database only), recorded once
+                async def slow_done() -> bool:
+                    return await JobRun.filter(name="outage.slow", status=JobRunStatus.SUCCEEDED).exists()
+
+                await _until(slow_done, "the slow run in progress to finish", within=outage_jobs.SLOW + 5)
+                await asyncio.sleep(1.0)
+                # and the runs asked for wait
+                async def late_ones_wait() -> bool:
+                    late = await JobRun.filter(name="outage.work", arg__in=[6, 7, 8])
+                    return [(r.status, r.enqueued_at) for r in late] == [(JobRunStatus.QUEUED, None)] * 3
+
+                await _until(late_ones_wait, "runs 6-8 to wait, not handed over", within=3)
+                assert not {"6", "7", "8"} & set(executed("outage.work"))
+
+                # when Redis is back
+                redis.start()
+                await _until(lambda: _has(executed("outage.work"), range(1, 9)), "runs 6-8 after Redis came back")
+                await _until(lambda: _has(executed("outage.slow"), range(1, 3)), "both slow runs")
+                # and the ticks stop being scheduled, and everything claimed has run
+                stop.touch()
+                await asyncio.sleep(1.5)
+                await _until(all_finished, "every claimed run to finish")
+                await asyncio.sleep(1.0)  # a straggling scheduler pass would show up now
+                assert await all_finished()
+                assert other.poll() is None
+        finally:
+            await here.stop()
+            await server.stop()
+
+    # Then no run was lost and none ran twice
+    everything = await JobRun.all()
+    assert {(r.status, r.attempts) for r in everything} == {(JobRunStatus.SUCCEEDED, 1)}
+    assert executed("outage.work") == Counter({str(n): 1 for n in range(1, 9)})
+    assert executed("outage.slow") == Counter({"1": 1, "2": 1})
+    ticks = await rows("outage.tick")
+    instants = sorted(datetime.strptime(t.occurrence_key.split("@")[1], "%Y-%m-%dT%H:%M:%S%z") for t in ticks)
+    assert instants == [instants[0] + timedelta(seconds=i) for i in range(len(instants))], "an occurrence is missing"
+    assert sum(executed("outage.tick").values()) == len(ticks)  # each claimed tick ran once, none twice
+    # and the runs were shared by the two processes
+    assert len({pid for *_, pid in outage_jobs.runs(runs_path)}) == 2
+
+
+async def _has(counts: Counter[str], args: Any, more_than: int | None = None) -> bool:
+    """Whether each of `args` ran (or, with `more_than`, whether more than that many runs happened)."""
+    if more_than is not None:
+        return sum(counts.values()) > more_than
+    return all(counts[str(a)] >= 1 for a in args)

@@ -22,7 +22,8 @@ class ImportStatus(StrEnum):
     FAILED = "failed"
 
 
-# One upload: rows as parsed ({"n", "v", "e", "p"}: number, values, errors, private data for the commit).
+# One upload: rows as parsed, stored as validate.SheetRow.to_json ({"n", "v", "e", "p"}: number, values, errors,
+# private data for the commit).
 class ImportJob(Model):
     id = fields.BigIntField(primary_key=True)
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(

@@ -23,7 +23,7 @@ from backend.domains.accounts.models import User
 from backend.domains.imports.errors import ImportCode
 from backend.domains.imports.models import ImportJob, ImportKind, ImportStatus
 from backend.domains.imports.sheets import read_rows
-from backend.domains.imports.validate import Row, parse, resolve
+from backend.domains.imports.validate import SheetRow, parse, resolve
 from backend.domains.residents.models import BindingStatus, UnitBinding
 from backend.domains.tenancy.models import Building, Unit
 
@@ -47,10 +47,6 @@ def _event(job: ImportJob, processed: int | None = None) -> dict[str, Any]:
             "processed": job.processed if processed is None else processed, "total": job.total_rows}
 
 
-def _stored(rows: list[Row]) -> list[Row]:
-    return [{"n": r["n"], "v": r["v"], "e": r["e"], "p": r["p"]} for r in rows]
-
-
 @dataclass(frozen=True)
 class Sheet:
     """An upload read and checked, ready to be kept as a job."""
@@ -58,8 +54,12 @@ class Sheet:
     kind: ImportKind
     file_name: str
     company_id: int
-    rows: list[Row]  # as stored: without the database ids resolve found
+    rows: tuple[SheetRow, ...]  # checked, with the database ids resolve found (a job keeps them without)
     error_count: int
+
+    def stored(self) -> list[dict[str, Any]]:
+        """The rows as a job keeps them (SheetRow.to_json)."""
+        return [r.to_json(self.kind) for r in self.rows]
 
 
 def _outside_transaction(what: str) -> None:
@@ -69,7 +69,7 @@ def _outside_transaction(what: str) -> None:
         raise RuntimeError(f"{what} must not run inside a transaction")
 
 
-def _read(kind: ImportKind, data: bytes) -> list[Row]:
+def _read(kind: ImportKind, data: bytes) -> list[SheetRow]:
     return [parse(kind, number, values) for number, values in read_rows(kind, data)]
 
 
@@ -81,9 +81,9 @@ async def check_sheet(
     # The unpacking, openpyxl and the row rules (phones are encrypted and hashed) are CPU-bound: a worker thread
     # keeps other requests and sockets going.
     rows = await asyncio.to_thread(_read, kind, data)
-    await resolve(kind, rows, company_id=company_id, communities=communities)
-    return Sheet(kind=kind, file_name=file_name[:255], company_id=company_id, rows=_stored(rows),
-                 error_count=sum(1 for r in rows if r["e"]))
+    rows = await resolve(kind, rows, company_id=company_id, communities=communities)
+    return Sheet(kind=kind, file_name=file_name[:255], company_id=company_id, rows=tuple(rows),
+                 error_count=sum(1 for r in rows if not r.ok))
 
 
 async def preview(*, sheet: Sheet, user_id: int) -> ImportJob:
@@ -91,7 +91,7 @@ async def preview(*, sheet: Sheet, user_id: int) -> ImportJob:
     total, bad = len(sheet.rows), sheet.error_count
     return await ImportJob.create(
         company_id=sheet.company_id, kind=sheet.kind, status=ImportStatus.PREVIEWED, file_name=sheet.file_name,
-        total_rows=total, valid_rows=total - bad, error_count=bad, rows=sheet.rows, created_by_id=user_id,
+        total_rows=total, valid_rows=total - bad, error_count=bad, rows=sheet.stored(), created_by_id=user_id,
     )
 
 
@@ -145,12 +145,12 @@ async def commit(*, job: ImportJob, communities: frozenset[int] | None, user_id:
         if fresh is not None and fresh.status == ImportStatus.DONE:
             return await ImportJob.get(id=job.id)
         raise DomainError(ImportCode.IN_PROGRESS, "This import is being committed", "jobId")
-    rows: list[Row] = [{"n": r["n"], "v": r["v"], "e": [], "p": r["p"]} for r in job.rows]
     # Checked again: the database may have changed since the preview.
-    await resolve(job.kind, rows, company_id=job.company_id, communities=communities)  # type: ignore[attr-defined]
-    bad = sum(1 for r in rows if r["e"])
+    rows = await resolve(job.kind, [SheetRow.from_json(r, errors=False) for r in job.rows],
+                         company_id=job.company_id, communities=communities)  # type: ignore[attr-defined]
+    bad = sum(1 for r in rows if not r.ok)
     if bad:
-        job.rows, job.error_count, job.valid_rows = _stored(rows), bad, len(rows) - bad
+        job.rows, job.error_count, job.valid_rows = [r.to_json(job.kind) for r in rows], bad, len(rows) - bad
         job.status, job.processed = ImportStatus.PREVIEWED, 0
         await _record(job, side)
         raise DomainError(ImportCode.HAS_ERRORS, "Rows changed since the preview; see their errors", "jobId", keep_writes=True)
@@ -189,36 +189,37 @@ async def _batches(job: ImportJob, model: Any, objects: list[Any], side: Any, do
         await _progress(job, done + start + len(batch), side)
 
 
-async def _insert(job: ImportJob, rows: list[Row], user_id: int, side: Any) -> None:
+async def _insert(job: ImportJob, rows: list[SheetRow], user_id: int, side: Any) -> None:
     company_id = job.company_id  # type: ignore[attr-defined]
     if job.kind == ImportKind.BUILDINGS:
-        objs: list[Any] = [Building(company_id=company_id, community_id=r["r"]["community"], name=r["p"]["building"],
-                                    floors=r["p"]["floors"]) for r in rows]
+        objs: list[Any] = [Building(company_id=company_id, community_id=r.refs.community, name=r.parsed.building,
+                                    floors=r.parsed.floors) for r in rows]
         await _batches(job, Building, objs, side)
     elif job.kind == ImportKind.UNITS:
-        objs = [Unit(company_id=company_id, community_id=r["r"]["community"], building_id=r["r"]["building"],
-                     number=r["p"]["number"], floor=r["p"]["floor"], area=r["p"]["area"], type=r["p"]["type"])
+        objs = [Unit(company_id=company_id, community_id=r.refs.community, building_id=r.refs.building,
+                     number=r.parsed.number, floor=r.parsed.floor, area=r.parsed.area, type=r.parsed.type)
                 for r in rows]
         await _batches(job, Unit, objs, side)
     else:
         await _insert_owners(job, rows, user_id, side)
 
 
-async def _insert_owners(job: ImportJob, rows: list[Row], user_id: int, side: Any) -> None:
-    new: dict[str, User] = {}
+async def _insert_owners(job: ImportJob, rows: list[SheetRow], user_id: int, side: Any) -> None:
+    new: dict[str | None, User] = {}
     for r in rows:
-        if r["r"]["user"] is None and r["p"]["ph"] not in new:
-            new[r["p"]["ph"]] = User(phone_enc=r["p"]["pe"], phone_hash=r["p"]["ph"], name=r["p"]["name"])
+        if r.refs.user is None and r.parsed.phone_hash not in new:
+            new[r.parsed.phone_hash] = User(phone_enc=r.parsed.phone_enc, phone_hash=r.parsed.phone_hash,
+                                            name=r.parsed.name)
     for start in range(0, len(new), BATCH):
         await User.bulk_create(list(new.values())[start:start + BATCH])
-    created: dict[str, int] = {}
+    created: dict[str | None, int] = {}
     hashes = list(new)
     for start in range(0, len(hashes), BATCH):
         created.update(dict(await User.filter(phone_hash__in=hashes[start:start + BATCH]).values_list("phone_hash", "id")))
     now = datetime.now(UTC)
     bindings = [
-        UnitBinding(company_id=job.company_id, community_id=r["r"]["community"], unit_id=r["r"]["unit"],  # type: ignore[attr-defined]
-                    user_id=r["r"]["user"] or created[r["p"]["ph"]], relation=r["p"]["relation"],
+        UnitBinding(company_id=job.company_id, community_id=r.refs.community, unit_id=r.refs.unit,  # type: ignore[attr-defined]
+                    user_id=r.refs.user or created[r.parsed.phone_hash], relation=r.parsed.relation,
                     status=BindingStatus.APPROVED, added_by_id=user_id, reviewed_by_id=user_id, reviewed_at=now)
         for r in rows
     ]

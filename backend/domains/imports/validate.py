@@ -1,12 +1,14 @@
 """Import rows checked with the domain rules: each row on its own, then against the database with set lookups.
 
-A row is a dict: "n" spreadsheet row number, "v" values as shown, "e" errors ({column, message, code}),
-"p" the normalized values the commit uses, and after `resolve` "r" the database ids it refers to.
+A row is a `SheetRow` (frozen): its spreadsheet row number, the values as shown, the normalized values the commit
+uses (`Parsed`), its errors (`CellError`) and, after `resolve`, the database ids it refers to (`Refs`). A job keeps
+its rows as JSON in the short form the preview reads (`SheetRow.to_json`: "n", "v", "e", "p"; never the ids).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from backend.core.crypto import mask_phone, seal_phone
@@ -18,7 +20,6 @@ from backend.domains.residents.models import BindingStatus, Relation, UnitBindin
 from backend.domains.tenancy import service as tenancy
 from backend.domains.tenancy.models import Building, Community, Unit, UnitType
 
-Row = dict[str, Any]
 CHUNK = 1000  # ids or hashes per IN (...) list: far below every driver's parameter limit
 UNIT_TYPES = {
     "residential": UnitType.RESIDENTIAL, "住宅": UnitType.RESIDENTIAL,
@@ -32,16 +33,102 @@ RELATIONS = {
 }
 
 
-def _err(row: Row, column: str, code: str, message: str) -> None:
-    row["e"].append({"column": column, "code": code, "message": message})
+@dataclass(frozen=True)
+class CellError:
+    """Why one cell of a row was refused."""
+
+    column: str
+    code: str
+    message: str
 
 
-def _check(row: Row, column: str, fn: Callable[[], Any]) -> Any:
+# The normalized values each kind keeps, under their stored names ("pe"/"ph": the sealed phone, when it was valid).
+_STORED = {
+    ImportKind.BUILDINGS: ("community", "building", "floors"),
+    ImportKind.UNITS: ("community", "building", "number", "floor", "area", "type"),
+    ImportKind.OWNERS: ("community", "building", "number", "name", "relation"),
+}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A row's values as the commit uses them; None where the cell was refused (or the kind has no such column)."""
+
+    community: str | None = None
+    building: str | None = None
+    floors: int | None = None  # buildings
+    number: str | None = None  # units and owners
+    floor: int | None = None  # units
+    area: str | None = None  # units: a decimal, as text
+    type: UnitType | None = None  # units
+    name: str | None = None  # owners
+    relation: Relation | None = None  # owners
+    phone_enc: str | None = None  # owners: the phone, encrypted
+    phone_hash: str | None = None  # owners: its lookup hash
+
+    def to_json(self, kind: ImportKind) -> dict[str, Any]:
+        out: dict[str, Any] = {key: getattr(self, key) for key in _STORED[kind]}
+        if self.phone_hash is not None:
+            out["pe"], out["ph"] = self.phone_enc, self.phone_hash
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Parsed:
+        return cls(
+            community=data.get("community"), building=data.get("building"), floors=data.get("floors"),
+            number=data.get("number"), floor=data.get("floor"), area=data.get("area"),
+            type=UnitType(data["type"]) if data.get("type") is not None else None, name=data.get("name"),
+            relation=Relation(data["relation"]) if data.get("relation") is not None else None,
+            phone_enc=data.get("pe"), phone_hash=data.get("ph"),
+        )
+
+
+@dataclass(frozen=True)
+class Refs:
+    """The database ids a checked row refers to (set by `resolve` on rows without errors)."""
+
+    community: int | None = None
+    building: int | None = None
+    unit: int | None = None
+    user: int | None = None  # owners: the account with the row's phone; None: the commit creates one
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row of an uploaded sheet."""
+
+    number: int  # in the spreadsheet (the header is row 1)
+    values: dict[str, str]  # cells as shown, by column key (phones masked)
+    parsed: Parsed
+    errors: tuple[CellError, ...] = ()
+    refs: Refs = field(default_factory=Refs)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def refused(self, column: str, code: str, message: str) -> SheetRow:
+        """This row with one more error."""
+        return replace(self, errors=(*self.errors, CellError(column, code, message)))
+
+    def to_json(self, kind: ImportKind) -> dict[str, Any]:
+        """The stored form: {"n": number, "v": values, "e": [{column, code, message}], "p": normalized values}."""
+        return {"n": self.number, "v": self.values, "e": [asdict(e) for e in self.errors],
+                "p": self.parsed.to_json(kind)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, errors: bool = True) -> SheetRow:
+        """A stored row; without its errors when `errors` is False (to be checked again)."""
+        return cls(number=data["n"], values=data["v"], parsed=Parsed.from_json(data["p"]),
+                   errors=tuple(CellError(**e) for e in data["e"]) if errors else ())
+
+
+def _check(errors: list[CellError], column: str, fn: Callable[[], Any]) -> Any:
     """Run one domain rule; its DomainError becomes an error of this row and column."""
     try:
         return fn()
     except DomainError as exc:
-        _err(row, column, exc.code, exc.message)
+        errors.append(CellError(column, exc.code, exc.message))
         return None
 
 
@@ -72,31 +159,34 @@ def _choice(text: str, choices: dict[str, Any], default: Any) -> Any:
     return choices[key]
 
 
-def parse(kind: ImportKind, number: int, values: dict[str, str]) -> Row:
+def parse(kind: ImportKind, number: int, values: dict[str, str]) -> SheetRow:
     """Check one row on its own (formats, lengths, ranges); no database access."""
-    row: Row = {"n": number, "v": dict(values), "e": [], "p": {}}
-    p = row["p"]
-    p["community"] = _check(row, "community", lambda: accounts.clean_name(values["community"], required=True, limit=100))
-    p["building"] = _check(row, "building", lambda: accounts.clean_name(values["building"], required=True, limit=50))
+    errors: list[CellError] = []
+    shown = dict(values)
+    p: dict[str, Any] = {}
+    p["community"] = _check(errors, "community",
+                            lambda: accounts.clean_name(values["community"], required=True, limit=100))
+    p["building"] = _check(errors, "building", lambda: accounts.clean_name(values["building"], required=True, limit=50))
     if kind == ImportKind.BUILDINGS:
         floors = values.get("floors", "")
-        p["floors"] = _check(row, "floors", lambda: _int(floors, 0, 200, "Floors")) if floors else 0
+        p["floors"] = _check(errors, "floors", lambda: _int(floors, 0, 200, "Floors")) if floors else 0
     else:
-        p["number"] = _check(row, "number", lambda: tenancy.clean_unit_number(values["number"]))
+        p["number"] = _check(errors, "number", lambda: tenancy.clean_unit_number(values["number"]))
     if kind == ImportKind.UNITS:
-        p["floor"] = _check(row, "floor", lambda: _int(values["floor"], -10, 200, "Floor"))
-        area = _check(row, "area", lambda: tenancy.clean_area(_required(values["area"])))
+        p["floor"] = _check(errors, "floor", lambda: _int(values["floor"], -10, 200, "Floor"))
+        area = _check(errors, "area", lambda: tenancy.clean_area(_required(values["area"])))
         p["area"] = str(area) if area is not None else None
-        p["type"] = _check(row, "type", lambda: _choice(values.get("type", ""), UNIT_TYPES, UnitType.RESIDENTIAL))
+        p["type"] = _check(errors, "type", lambda: _choice(values.get("type", ""), UNIT_TYPES, UnitType.RESIDENTIAL))
     if kind == ImportKind.OWNERS:
-        p["name"] = _check(row, "name", lambda: accounts.clean_name(values["name"], required=True))
-        phone = _check(row, "phone", lambda: accounts.clean_phone(values["phone"]))
+        p["name"] = _check(errors, "name", lambda: accounts.clean_name(values["name"], required=True))
+        phone = _check(errors, "phone", lambda: accounts.clean_phone(values["phone"]))
         if phone is not None:
             # Phones are stored encrypted like everywhere else; the preview shows them masked.
-            p["pe"], p["ph"] = seal_phone(phone)
-            row["v"]["phone"] = mask_phone(phone)
-        p["relation"] = _check(row, "relation", lambda: _choice(values.get("relation", ""), RELATIONS, Relation.OWNER))
-    return row
+            p["phone_enc"], p["phone_hash"] = seal_phone(phone)
+            shown["phone"] = mask_phone(phone)
+        p["relation"] = _check(errors, "relation",
+                               lambda: _choice(values.get("relation", ""), RELATIONS, Relation.OWNER))
+    return SheetRow(number=number, values=shown, parsed=Parsed(**p), errors=tuple(errors))
 
 
 def _chunks(items: Iterable[Any]) -> Iterable[list[Any]]:
@@ -110,101 +200,116 @@ def _chunks(items: Iterable[Any]) -> Iterable[list[Any]]:
         yield batch
 
 
-async def resolve(kind: ImportKind, rows: list[Row], *, company_id: int, communities: frozenset[int] | None) -> None:
-    """Check names against the database and duplicates in the file and the database; sets "r" on good rows."""
-    clean = [r for r in rows if not r["e"]]
+def _clean(rows: list[SheetRow]) -> list[int]:
+    """Positions of the rows without errors."""
+    return [i for i, row in enumerate(rows) if row.ok]
+
+
+async def resolve(kind: ImportKind, rows: list[SheetRow], *, company_id: int,
+                  communities: frozenset[int] | None) -> list[SheetRow]:
+    """Check names against the database and duplicates in the file and the database: the rows again, with their
+    new errors and, on good rows, the ids they refer to."""
+    rows = list(rows)
     found = dict(await Community.filter(company_id=company_id).values_list("name", "id"))
-    for row in clean:
-        cid = found.get(row["p"]["community"])
+    for i in _clean(rows):
+        row = rows[i]
+        cid = found.get(row.parsed.community)
         if cid is None:
-            _err(row, "community", Codes.NOT_FOUND, "No such community")
+            rows[i] = row.refused("community", Codes.NOT_FOUND, "No such community")
         elif communities is not None and cid not in communities:
-            _err(row, "community", Codes.FORBIDDEN, "Not your community")
+            rows[i] = row.refused("community", Codes.FORBIDDEN, "Not your community")
         else:
-            row["r"] = {"community": cid}
-    clean = [r for r in clean if not r["e"]]
+            rows[i] = replace(row, refs=Refs(community=cid))
     if kind == ImportKind.BUILDINGS:
-        await _resolve_buildings(clean)
-        return
-    await _resolve_building_ids(clean, company_id)
-    clean = [r for r in clean if not r["e"]]
+        await _resolve_buildings(rows, _clean(rows))
+        return rows
+    await _resolve_building_ids(rows, _clean(rows), company_id)
     if kind == ImportKind.UNITS:
-        await _resolve_units(clean)
+        await _resolve_units(rows, _clean(rows))
     else:
-        await _resolve_owners(clean)
+        await _resolve_owners(rows, _clean(rows))
+    return rows
 
 
-async def _resolve_buildings(rows: list[Row]) -> None:
-    ids = {r["r"]["community"] for r in rows}
+# The steps below replace rows[i] for the positions given (rows without errors so far).
+
+
+async def _resolve_buildings(rows: list[SheetRow], clean: list[int]) -> None:
+    ids = {rows[i].refs.community for i in clean}
     taken: set[tuple[int, str]] = set()
     for batch in _chunks(ids):
         taken |= set(await Building.filter(community_id__in=batch).values_list("community_id", "name"))
-    seen: set[tuple[int, str]] = set()
-    for row in rows:
-        key = (row["r"]["community"], row["p"]["building"])
+    seen: set[tuple[int | None, str | None]] = set()
+    for i in clean:
+        row = rows[i]
+        key = (row.refs.community, row.parsed.building)
         if key in taken:
-            _err(row, "building", Codes.DUPLICATE, "This building exists")
+            rows[i] = row.refused("building", Codes.DUPLICATE, "This building exists")
         elif key in seen:
-            _err(row, "building", Codes.DUPLICATE, "Listed twice in the file")
+            rows[i] = row.refused("building", Codes.DUPLICATE, "Listed twice in the file")
         seen.add(key)
 
 
-async def _resolve_building_ids(rows: list[Row], company_id: int) -> None:
-    ids = {r["r"]["community"] for r in rows}
-    buildings: dict[tuple[int, str], int] = {}
+async def _resolve_building_ids(rows: list[SheetRow], clean: list[int], company_id: int) -> None:
+    ids = {rows[i].refs.community for i in clean}
+    buildings: dict[tuple[int | None, str | None], int] = {}
     for batch in _chunks(ids):
         for bid, cid, name in await Building.filter(company_id=company_id, community_id__in=batch).values_list(
             "id", "community_id", "name"
         ):
             buildings[(cid, name)] = bid
-    for row in rows:
-        bid = buildings.get((row["r"]["community"], row["p"]["building"]))
+    for i in clean:
+        row = rows[i]
+        bid = buildings.get((row.refs.community, row.parsed.building))
         if bid is None:
-            _err(row, "building", Codes.NOT_FOUND, "No such building in this community")
+            rows[i] = row.refused("building", Codes.NOT_FOUND, "No such building in this community")
         else:
-            row["r"]["building"] = bid
+            rows[i] = replace(row, refs=replace(row.refs, building=bid))
 
 
-async def _resolve_units(rows: list[Row]) -> None:
+async def _resolve_units(rows: list[SheetRow], clean: list[int]) -> None:
     taken: set[tuple[int, str]] = set()
-    for batch in _chunks({r["r"]["building"] for r in rows}):
+    for batch in _chunks({rows[i].refs.building for i in clean}):
         taken |= set(await Unit.filter(building_id__in=batch).values_list("building_id", "number"))
-    seen: set[tuple[int, str]] = set()
-    for row in rows:
-        key = (row["r"]["building"], row["p"]["number"])
+    seen: set[tuple[int | None, str | None]] = set()
+    for i in clean:
+        row = rows[i]
+        key = (row.refs.building, row.parsed.number)
         if key in taken:
-            _err(row, "number", Codes.DUPLICATE, "This unit exists in the building")
+            rows[i] = row.refused("number", Codes.DUPLICATE, "This unit exists in the building")
         elif key in seen:
-            _err(row, "number", Codes.DUPLICATE, "Listed twice in the file")
+            rows[i] = row.refused("number", Codes.DUPLICATE, "Listed twice in the file")
         seen.add(key)
 
 
-async def _resolve_owners(rows: list[Row]) -> None:
-    units: dict[tuple[int, str], int] = {}
-    for batch in _chunks({r["r"]["building"] for r in rows}):
+async def _resolve_owners(rows: list[SheetRow], clean: list[int]) -> None:
+    units: dict[tuple[int | None, str | None], int] = {}
+    for batch in _chunks({rows[i].refs.building for i in clean}):
         for uid, bid, number in await Unit.filter(building_id__in=batch).values_list("id", "building_id", "number"):
             units[(bid, number)] = uid
-    for row in rows:
-        uid = units.get((row["r"]["building"], row["p"]["number"]))
+    for i in clean:
+        row = rows[i]
+        uid = units.get((row.refs.building, row.parsed.number))
         if uid is None:
-            _err(row, "number", Codes.NOT_FOUND, "No such unit in this building")
+            rows[i] = row.refused("number", Codes.NOT_FOUND, "No such unit in this building")
         else:
-            row["r"]["unit"] = uid
-    rows = [r for r in rows if not r["e"]]
-    users: dict[str, int] = {}
-    for batch in _chunks({r["p"]["ph"] for r in rows}):
+            rows[i] = replace(row, refs=replace(row.refs, unit=uid))
+    clean = [i for i in clean if rows[i].ok]
+    users: dict[str | None, int] = {}
+    for batch in _chunks({rows[i].parsed.phone_hash for i in clean}):
         users.update(dict(await User.filter(phone_hash__in=batch).values_list("phone_hash", "id")))
     bound: set[tuple[int, int]] = set()
     for batch in _chunks(set(users.values())):
         bound |= set(await UnitBinding.filter(user_id__in=batch, status=BindingStatus.APPROVED).values_list(
             "unit_id", "user_id"))
-    seen: set[tuple[int, str]] = set()
-    for row in rows:
-        key = (row["r"]["unit"], row["p"]["ph"])
-        uid = users.get(row["p"]["ph"])
-        if uid is not None and (row["r"]["unit"], uid) in bound:
-            _err(row, "phone", Codes.DUPLICATE, "Already bound to this unit")
+    seen: set[tuple[int | None, str | None]] = set()
+    for i in clean:
+        row = rows[i]
+        key = (row.refs.unit, row.parsed.phone_hash)
+        uid = users.get(row.parsed.phone_hash)
+        if uid is not None and (row.refs.unit, uid) in bound:
+            row = row.refused("phone", Codes.DUPLICATE, "Already bound to this unit")
         elif key in seen:
-            _err(row, "phone", Codes.DUPLICATE, "Listed twice in the file")
+            row = row.refused("phone", Codes.DUPLICATE, "Listed twice in the file")
         seen.add(key)
-        row["r"]["user"] = uid
+        rows[i] = replace(row, refs=replace(row.refs, user=uid))
