@@ -18,7 +18,7 @@ from strawberry.tools import merge_types
 from backend.core.access import guard_schema
 from backend.core.envelope import StringLiteralGuard
 from backend.core.errors import DomainError
-from backend.core.fastfields import direct_fields
+from backend.core.fastfields import LeafFastExecution, direct_fields
 from backend.core.limits import HideSuggestions, QueryBudget, SuggestionFreeExecution
 from backend.core.metrics import MetricsExtension
 from backend.domains.registry import DOMAINS
@@ -143,7 +143,7 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=production),
-        execution_context_class=SuggestionFreeExecution if production else None,
+        execution_context_class=SuggestionFreeExecution if production else LeafFastExecution,
     )
     # Every object type implementing Node checks its domain's visibility rule on every path (core.access).
     guard_schema(built._schema)

@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
+from graphql import (
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    default_field_resolver,
+    is_leaf_type,
+)
+from graphql.execution.executor import to_nodes
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
@@ -108,3 +117,58 @@ def _triggers(schema: GraphQLSchema, gql_type: GraphQLObjectType, gql_field: Any
     if gql_type in (schema.query_type, schema.mutation_type):
         return True
     return is_list or bool(gql_field.args)
+
+
+class LeafFastExecution(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor with a short path for scalar and enum fields without arguments (most fields of a
+    list page): a plain attribute is read directly, without building a resolve info, and a resolver's value is
+    serialised without the general completion. Anything else (objects, lists, awaitables, nulls, errors, arguments,
+    introspection) takes graphql-core's own path, and errors are reported exactly as it reports them."""
+
+    def execute_field(self, parent_type: Any, source: Any, field_details_list: Any, path: Any,
+                      position_context: Any) -> Any:
+        node = field_details_list[0].node
+        field_def = parent_type.fields.get(node.name.value)
+        leaf = _leaf(field_def) if field_def is not None and not node.arguments else None
+        middleware = self.middleware_manager
+        if leaf is None or (middleware is not None and middleware._middleware_resolvers is not None):
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
+        named, attribute = leaf
+        try:
+            if attribute is not None:
+                result = getattr(source, attribute)
+                info = None
+            else:
+                info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+                result = field_def.resolve(source, info)
+            if result is None or isinstance(result, Exception) or self.is_awaitable(result):
+                if info is None:
+                    info = self.build_resolve_info(field_def, to_nodes(field_details_list), parent_type, path)
+                if self.is_awaitable(result):
+                    return self.complete_awaitable_value(field_def.type, field_details_list, info, path, result,
+                                                         position_context)
+                return self.complete_value(field_def.type, field_details_list, info, path, result, position_context)
+            return self.complete_leaf_value(named, result)
+        except Exception as raw_error:  # noqa: BLE001 - reported as graphql-core reports a field's error
+            self.handle_field_error(raw_error, field_def.type, field_details_list, path)
+            return None
+
+
+def _leaf(field_def: Any) -> tuple[Any, str | None] | None:
+    """(leaf type, attribute to read or None to call the resolver) for a scalar or enum field without arguments;
+    None for any other field. Worked out once per field."""
+    try:
+        return field_def._courtyard_leaf  # type: ignore[no-any-return]
+    except AttributeError:
+        pass
+    out: tuple[Any, str | None] | None = None
+    named = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+    if is_leaf_type(named) and not field_def.args and field_def.resolve is not None:
+        attribute = None
+        if getattr(field_def.resolve, "_is_default", False):
+            field = (field_def.extensions or {}).get(BACKREF)
+            if isinstance(field, StrawberryField) and field.base_resolver is None and not field.extensions:
+                attribute = field.python_name
+        out = (named, attribute)
+    field_def._courtyard_leaf = out
+    return out

@@ -59,8 +59,9 @@ from graphql import (
 from graphql.validation import ASTValidationRule, OverlappingFieldsCanBeMergedRule, ValidationContext
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext, validate_document
+from strawberry.schema.schema import validate_document
 
+from backend.core.fastfields import LeafFastExecution
 from backend.core.pagination import MAX_PAGE
 
 LIST_SIZE = 20  # the assumed length of a list field that has no `first`/`last`
@@ -466,7 +467,7 @@ class HideSuggestions(SchemaExtension):
         yield
 
 
-class SuggestionFreeExecution(StrawberryGraphQLCoreExecutionContext):
+class SuggestionFreeExecution(LeafFastExecution):
     """Strawberry's executor with `hide_suggestions` on: coercing variables (an unknown enum value or input
     field passed in `variables`) suggests nothing either."""
 
