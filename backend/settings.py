@@ -219,11 +219,28 @@ def override_settings(settings: Settings | None) -> None:
     _cached.cache_clear()
 
 
+async def _keep_session(connection: Any) -> None:
+    """asyncpg's pool runs a reset statement (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL) on every release,
+    one more round trip per statement Tortoise runs. Nothing here uses session state (no LISTEN, advisory locks,
+    cursors outside transactions or SET), and an open transaction is still rolled back by the pool itself before
+    this is called, so the release needs no statement."""
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    if not url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return url
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
 def tortoise_config(database_url: str | None = None) -> dict[str, Any]:
     """The Tortoise config for the given (or configured) database URL."""
     url = database_url or get_settings().database_url
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
