@@ -82,7 +82,7 @@ async def seed_demo() -> bool:
         for phone, name, owner_phone, relation in HOUSEHOLD:
             member = await accounts.get_or_create_user(phone=phone, name=name)
             own = await UnitBinding.get(user_id=owners[owner_phone].id)
-            await UnitBinding.create(company=company, community_id=own.community_id, unit_id=own.unit_id, user=member,  # type: ignore[attr-defined]
+            await UnitBinding.create(company=company, community_id=own.community_id, unit_id=own.unit_id, user=member,
                                      relation=relation, status=BindingStatus.APPROVED, added_by=owners[owner_phone])
         phone, name, ci, bi, number = PENDING
         user = await accounts.get_or_create_user(phone=phone, name=name, password=DEMO_PASSWORD)
@@ -136,7 +136,7 @@ async def seed_repairs() -> None:
                 assert owner is not None
                 binding = await UnitBinding.get(user_id=owner.id, status=BindingStatus.APPROVED, relation=Relation.OWNER)
                 spec = repairs.TicketSpec(
-                    unit_id=None if area else binding.unit_id, community_id=community.id if area else None,  # type: ignore[attr-defined]
+                    unit_id=None if area else binding.unit_id, community_id=community.id if area else None,
                     public_area=area or None, category_id=categories[category], description=text,
                     urgency=Urgency(urgency), preferred_start=None, preferred_end=None, idempotency_key=f"demo-{i}",
                 )

@@ -14,6 +14,7 @@ from strawberry.extensions import MaxTokensLimiter, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from backend.core.access import guard_schema
 from backend.core.envelope import StringLiteralGuard
@@ -38,8 +39,10 @@ MAX_TOKENS = 2000
 Query = merge_types("Query", tuple(d.query for d in DOMAINS if d.query is not None))
 Mutation = merge_types("Mutation", tuple(d.mutation for d in DOMAINS if d.mutation is not None))
 # merge_types takes no description; the schema contract wants one on every type.
-Query.__strawberry_definition__.description = "Reads, each scoped to the caller: the viewer, objects by ID and lists."  # type: ignore[attr-defined]
-Mutation.__strawberry_definition__.description = "Changes; expected failures come back in each payload's errors."  # type: ignore[attr-defined]
+get_object_definition(Query, strict=True).description = (
+    "Reads, each scoped to the caller: the viewer, objects by ID and lists.")
+get_object_definition(Mutation, strict=True).description = (
+    "Changes; expected failures come back in each payload's errors.")
 
 
 @strawberry.type(description="Socket health check.")
@@ -118,7 +121,7 @@ class CodedErrors(SchemaExtension):
 
 Subscription = merge_types("Subscription", (CoreSubscription, *(d.subscription for d in DOMAINS
                                                               if d.subscription is not None)))
-Subscription.__strawberry_definition__.description = "Live updates over graphql-transport-ws."  # type: ignore[attr-defined]
+get_object_definition(Subscription, strict=True).description = "Live updates over graphql-transport-ws."
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:

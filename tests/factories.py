@@ -28,12 +28,12 @@ async def make_community(company: Company, name: str | None = None) -> Community
 
 
 async def make_building(community: Community, name: str | None = None) -> Building:
-    return await Building.create(company_id=community.company_id, community=community, name=name or f"B{next(_seq)}", floors=10)  # type: ignore[attr-defined]
+    return await Building.create(company_id=community.company_id, community=community, name=name or f"B{next(_seq)}", floors=10)
 
 
 async def make_unit(building: Building, number: str | None = None, floor: int = 1) -> Unit:
     return await Unit.create(
-        company_id=building.company_id, community_id=building.community_id, building=building,  # type: ignore[attr-defined]
+        company_id=building.company_id, community_id=building.community_id, building=building,
         number=number or f"{floor}{next(_seq) % 100:02d}", floor=floor, area=Decimal("88.00"), type=UnitType.RESIDENTIAL,
     )
 
@@ -57,13 +57,13 @@ async def make_staff(company: Company, role: str = "company_admin", community: C
         company_id=company.id, phone=next_phone(), name=name, password=None, title="",
         grants=[accounts.GrantSpec(role_id=role_row.id, community_id=community.id if community else None)],
     )
-    return await User.get(id=staff.user_id)  # type: ignore[attr-defined]
+    return await User.get(id=staff.user_id)
 
 
 async def bind(user: User, unit: Unit, relation: Relation = Relation.OWNER,
                status: BindingStatus = BindingStatus.APPROVED) -> UnitBinding:
     return await UnitBinding.create(
-        company_id=unit.company_id, community_id=unit.community_id, unit=unit, user=user,  # type: ignore[attr-defined]
+        company_id=unit.company_id, community_id=unit.community_id, unit=unit, user=user,
         relation=relation, status=status,
     )
 

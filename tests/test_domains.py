@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.core.context import unregistered_keys
 from backend.domains.registry import DOMAINS
 from backend.settings import MODEL_MODULES
 
@@ -27,6 +28,12 @@ def test_a_domains_registering_modules_are_named_in_its_parts() -> None:
         named = {m.__name__.rsplit(".", 1)[1] for m in d.parts}
         present = {n for n in REGISTERING if (DOMAINS_DIR / d.name / f"{n}.py").exists()}
         assert present <= named, f"{d.name}: add {sorted(present - named)} to its Domain's parts"
+
+
+def test_every_loader_key_has_its_batch() -> None:
+    # A key declared apart from its batch (to spare an import cycle) is registered by the module that holds the
+    # batch, which must then be one of its domain's parts.
+    assert unregistered_keys() == []
 
 
 def test_the_orm_loads_exactly_the_domains_models() -> None:

@@ -57,13 +57,13 @@ def test_every_domain_enum_is_in_its_payloads_and_distinct_from_the_common_codes
 def test_a_code_missing_from_the_payload_enum_fails_loudly_outside_production(tmp_path: Path) -> None:
     from backend.core.errors import DomainError
     from backend.core.gql import to_error
-    from backend.domains.residents.types import ResidentErrors
+    from backend.domains.residents.types import ResidentError
     from backend.settings import load_settings, override_settings
 
     override_settings(load_settings({"COURTYARD_ENV": "test", "COURTYARD_DATA_DIR": str(tmp_path)}))
     try:
         with pytest.raises(RuntimeError):
-            to_error(ResidentErrors[1], ResidentErrors[0], DomainError("NO_SUCH_CODE"))
-        assert to_error(ResidentErrors[1], ResidentErrors[0], DomainError("NOT_PENDING")).code.value == "NOT_PENDING"
+            to_error(ResidentError, DomainError("NO_SUCH_CODE"))
+        assert to_error(ResidentError, DomainError("NOT_PENDING")).code.value == "NOT_PENDING"
     finally:
         override_settings(None)

@@ -1,13 +1,18 @@
-"""Per-request context: the authenticated principal, per-request DataLoaders, request metadata."""
+"""Per-request context: the authenticated principal, per-request DataLoaders, request metadata.
+
+Loaders are reached through typed keys: a domain declares `USER = loader("user", by_pk(User), shared=True)` (a
+`LoaderKey[int, User | None]`) and resolvers read `USER.of(ctx).load(pk)`, so a misspelt loader is an import error
+and mypy knows what a load returns. `ctx.loaders[name]` stays the mechanism underneath (look-ahead, live events).
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
 from backend.core.batch import Loader
 from backend.core.permissions import Perm
@@ -27,8 +32,12 @@ class Principal:
     role_codes: tuple[str, ...] = ()
 
 
+K = TypeVar("K")
+V = TypeVar("V")
 BatchFn = Callable[["Context", list[Any]], Awaitable[list[Any]]]
 _LOADERS: dict[str, BatchFn] = {}
+# Every LoaderKey made (registered or only declared): tests/test_domains.py checks each has its batch.
+KEYS: dict[str, LoaderKey[Any, Any]] = {}
 # Loaders whose batch reads by key alone, never by who asks (rows by primary key, a ticket's timeline, ...).
 _SHARED: set[str] = set()
 # How many published events' shared loads a process keeps, and for how long (subscribers handle an event within
@@ -37,17 +46,69 @@ EVENT_LOADS_KEPT = 256
 EVENT_LOADS_SECONDS = 10.0
 
 
-def register_loader(name: str, batch: BatchFn, *, shared: bool = False) -> None:
+class LoaderKey(Generic[K, V]):
+    """The typed handle of a registered loader: `KEY.of(ctx)` is the caller's `Loader[K, V]` for it.
+
+    Made by `loader(name, batch)` where the batch is defined; where a module that needs the key cannot import the
+    batch's module (a type that the batch builds), the key is declared alone, `KEY: LoaderKey[K, V] =
+    LoaderKey(name)`, in a small module both can import, and the batch is registered later with
+    `register_loader(KEY, batch)`.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        if name in KEYS:
+            raise RuntimeError(f"loader key {name} declared twice")
+        self.name = name
+        KEYS[name] = self
+
+    def of(self, ctx: Context) -> Loader[K, V]:
+        return cast("Loader[K, V]", ctx.loaders[self.name])
+
+    def __repr__(self) -> str:
+        return f"LoaderKey({self.name!r})"
+
+
+def loader(name: str, batch: Callable[[Context, list[K]], Awaitable[Sequence[V | BaseException]]], *,
+           shared: bool = False) -> LoaderKey[K, V]:
+    """Register `batch` under `name` (see register_loader) and return its typed key. A batch may answer a key with
+    an exception instead of a value: that key's load raises it."""
+    key: LoaderKey[K, V] = LoaderKey(name)
+    register_loader(key, batch, shared=shared)
+    return key
+
+
+@overload
+def register_loader(key: LoaderKey[K, V],
+                    batch: Callable[[Context, list[K]], Awaitable[Sequence[V | BaseException]]], *,
+                    shared: bool = False) -> None: ...
+
+
+@overload
+def register_loader(key: str, batch: Callable[[Context, list[Any]], Awaitable[Sequence[Any]]], *,
+                    shared: bool = False) -> None: ...
+
+
+def register_loader(key: str | LoaderKey[Any, Any],
+                    batch: Callable[[Context, list[Any]], Awaitable[Sequence[Any]]], *,
+                    shared: bool = False) -> None:
     """Domains register batch functions; each request gets its own DataLoader per name.
 
     `shared` declares that the batch ignores the caller (no scoping, no masking): the subscribers of one published
     event then share a single DataLoader for it (see event_loads), so N sockets cost one read per relation.
     """
+    name = key if isinstance(key, str) else key.name
     if name in _LOADERS and _LOADERS[name] is not batch:
         raise RuntimeError(f"loader {name} registered twice")
-    _LOADERS[name] = batch
+    _LOADERS[name] = cast(BatchFn, batch)
     if shared:
         _SHARED.add(name)
+
+
+def unregistered_keys() -> list[str]:
+    """Names of keys declared without a batch (once every domain is imported, there should be none)."""
+    return sorted(name for name in KEYS if name not in _LOADERS)
 
 
 class SharedLoads:

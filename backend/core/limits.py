@@ -453,7 +453,7 @@ class _HideSuggestionsRule(ASTValidationRule):
     """Turns on graphql-core's own `hide_suggestions` for the whole validation run (strawberry never passes
     it); every rule that suggests (fields, arguments, types, enum values, input fields) reads it."""
 
-    def __init__(self, context: ValidationContext) -> None:  # type: ignore[override]
+    def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
         context._hide_suggestions = True  # what validate(..., hide_suggestions=True) would set
 

@@ -34,7 +34,7 @@ from strawberry.types import Info
 
 from backend.core import access
 from backend.core.batch import MISSING
-from backend.core.context import Context
+from backend.core.context import Context, LoaderKey
 
 R = TypeVar("R")
 PREFETCH = "courtyard.loaded"
@@ -48,17 +48,18 @@ class Loaded:
     visible: bool
 
 
-def loaded(loader: str, key: Callable[[Any], Any], *, visible: bool = False
+def loaded(loader: LoaderKey[Any, Any] | str, key: Callable[[Any], Any], *, visible: bool = False
            ) -> Callable[[Callable[[Any, Any], R]], Callable[..., Awaitable[R]]]:
     """A field resolver from `build(self, value)`, where value is `ctx.loaders[loader].load(key(self))` (None, with
     nothing loaded, when the key is None); with `visible`, the built object (or None) is kept only if the caller may
-    see it (core.access.visible_one)."""
+    see it (core.access.visible_one). `loader` is a LoaderKey (or a registered loader's name)."""
+    name = loader if isinstance(loader, str) else loader.name
 
     def wrap(build: Callable[[Any, Any], R]) -> Callable[..., Awaitable[R]]:
         async def resolver(self: Any, info: Info) -> Any:
             ctx: Context = info.context
             k = key(self)
-            out = build(self, None if k is None else await ctx.loaders[loader].load(k))
+            out = build(self, None if k is None else await ctx.loaders[name].load(k))
             return await access.visible_one(ctx, out) if visible else out
 
         resolver.__name__ = build.__name__
@@ -66,7 +67,7 @@ def loaded(loader: str, key: Callable[[Any], Any], *, visible: bool = False
         resolver.__module__ = build.__module__
         resolver.__doc__ = build.__doc__
         resolver.__annotations__ = {"info": Info, "return": build.__annotations__["return"]}
-        resolver.__loaded__ = Loaded(loader, key, build, visible)  # type: ignore[attr-defined]
+        resolver.__loaded__ = Loaded(name, key, build, visible)  # type: ignore[attr-defined]
         return resolver
 
     return wrap

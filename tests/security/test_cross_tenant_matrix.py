@@ -539,7 +539,7 @@ async def _assert_own_pending_request(result: Any, b: Side, caller: str, before:
     caller_user = {"admin": b.world.admin, "owner": b.world.owner}[caller]
     gid = result["binding"]["id"]
     row = await UnitBinding.get(id=decode_id(gid, "UnitBinding"))
-    assert row.user_id == caller_user.id and row.status == BindingStatus.PENDING, where  # type: ignore[attr-defined]
+    assert row.user_id == caller_user.id and row.status == BindingStatus.PENDING, where
     changed = _diff(before, after)
     assert set(changed) == {UnitBinding._meta.db_table}, f"{where}: {changed}"
     table = changed[UnitBinding._meta.db_table]

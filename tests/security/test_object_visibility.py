@@ -117,7 +117,7 @@ async def test_a_community_scoped_manager_cannot_walk_to_another_community(api: 
     assert user["bindings"] == [{"unit": {"number": "101"}, "community": {"name": "C1"}}]
     assert user["phone"].isdigit()
     # and C2's unit, building and community are not reachable by node either
-    for gid in (encode_id("Unit", u2.id), encode_id("Community", c2.id), encode_id("Building", u2.building_id)):  # type: ignore[attr-defined]
+    for gid in (encode_id("Unit", u2.id), encode_id("Community", c2.id), encode_id("Building", u2.building_id)):
         assert (await api.gql(NODE, {"id": gid}, token=manager))["node"] is None
 
 

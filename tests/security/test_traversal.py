@@ -399,7 +399,7 @@ async def test_the_oracle_catches_a_foreign_unit(api: Any, worlds: Worlds) -> No
     assert await oracle.allowed(worlds.b_unit, {}) is not None
     pending = await UnitBinding.get(user_id=applicant.user_id)
     oracle = await Oracle(applicant).load()
-    assert await oracle.allowed(encode_id("Unit", pending.unit_id), {}) is not None  # type: ignore[attr-defined]
+    assert await oracle.allowed(encode_id("Unit", pending.unit_id), {}) is not None
     staff = await StaffMember.filter(company_id=admin.company_id).first()
     assert staff is not None
-    assert await oracle.allowed(encode_id("User", staff.user_id), {"phone": "13900000000"}) is not None  # type: ignore[attr-defined]
+    assert await oracle.allowed(encode_id("User", staff.user_id), {"phone": "13900000000"}) is not None

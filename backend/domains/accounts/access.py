@@ -16,6 +16,7 @@ from backend.core.access import rule
 from backend.core.context import Context, register_loader
 from backend.core.crypto import mask_phone, open_phone
 from backend.core.permissions import Perm, covers
+from backend.domains.accounts.loaders import USER_ACCESS, USER_SEEN
 from backend.domains.accounts.models import StaffGrant
 from backend.domains.accounts.models import StaffMember as StaffMemberModel
 from backend.domains.accounts.models import User as UserModel
@@ -78,13 +79,13 @@ async def user_seen(ctx: Context, keys: list[int]) -> list[bool]:
     return [lvl > HIDDEN for lvl in await _levels(ctx, keys, phones=False)]
 
 
-register_loader("user_access", user_access)
-register_loader("user_seen", user_seen)
+register_loader(USER_ACCESS, user_access)
+register_loader(USER_SEEN, user_seen)
 
 
 @rule(User)
 async def user_visible(ctx: Context, objs: list[User]) -> list[bool]:
-    return list(await ctx.loaders["user_seen"].load_many([o._pk for o in objs]))
+    return await USER_SEEN.of(ctx).load_many([o._pk for o in objs])
 
 
 @rule(Role)
@@ -163,7 +164,7 @@ async def staff_invitation_visible(ctx: Context, objs: list[StaffInvitation]) ->
 async def phone_shown(ctx: Context, users: list[Any]) -> Callable[[Any], str]:
     """User.phone's rule (full or masked, as above) for a batch of user rows: exports show phones exactly as the
     API does."""
-    levels = dict(zip([u.id for u in users], await ctx.loaders["user_access"].load_many([u.id for u in users]),
+    levels = dict(zip([u.id for u in users], await USER_ACCESS.of(ctx).load_many([u.id for u in users]),
                       strict=True))
 
     def show(user: Any) -> str:
@@ -178,7 +179,7 @@ async def visible_names(ctx: Context, user_ids: set[int]) -> dict[int, str]:
     ids = [u for u in user_ids if u is not None]
     if not ids:
         return {}
-    seen = [u for u, ok in zip(ids, await ctx.loaders["user_seen"].load_many(ids), strict=True) if ok]
+    seen = [u for u, ok in zip(ids, await USER_SEEN.of(ctx).load_many(ids), strict=True) if ok]
     return dict(await UserModel.filter(id__in=seen).values_list("id", "name")) if seen else {}
 
 

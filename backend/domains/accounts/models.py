@@ -47,9 +47,11 @@ class StaffMember(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="staff", on_delete=fields.RESTRICT
     )
+    company_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="staff_memberships", on_delete=fields.RESTRICT
     )
+    user_id: int
     title = fields.CharField(max_length=50, default="")
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -66,15 +68,19 @@ class StaffGrant(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="staff_grants", on_delete=fields.RESTRICT
     )
+    company_id: int
     staff: fields.ForeignKeyRelation[StaffMember] = fields.ForeignKeyField(
         "models.StaffMember", related_name="grants", on_delete=fields.CASCADE
     )
+    staff_id: int
     role: fields.ForeignKeyRelation[Role] = fields.ForeignKeyField(
         "models.Role", related_name="grants", on_delete=fields.RESTRICT
     )
+    role_id: int
     community: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Community", related_name="staff_grants", null=True, on_delete=fields.CASCADE
     )
+    community_id: int | None
 
     class Meta:
         table = "staff_grant"
@@ -95,12 +101,15 @@ class StaffInvitation(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="staff_invitations", on_delete=fields.RESTRICT
     )
+    company_id: int
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="staff_invitations", on_delete=fields.CASCADE
     )
+    user_id: int
     invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="staff_invitations_sent", null=True, on_delete=fields.SET_NULL
     )
+    invited_by_id: int | None
     name = fields.CharField(max_length=50)
     title = fields.CharField(max_length=50, default="")
     # [[role id, community id or null], ...]: checked again when accepted (a community may be gone by then).

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_id, encode_id
 from backend.core.permissions import Perm, require_perm, require_platform_admin, require_user
 from backend.domains.accounts import models, service
 from backend.domains.accounts.types import (
-    AccountErrors,
+    AccountError,
     GrantInput,
     Role,
     RolePayload,
@@ -58,7 +57,7 @@ class AccountsMutation:
             company_id = require_perm(info.context, Perm.STAFF_WRITE)
             added = await service.create_staff(
                 company_id=company_id, phone=input.phone, name=input.name, password=input.password,
-                title=input.title or "", grants=_grants(input.grants), invited_by=info.context.principal.user_id,
+                title=input.title or "", grants=_grants(input.grants), invited_by=require_user(info.context),
             )
             summary = {"name": input.name, "grants": _summary(input.grants)}
             if isinstance(added, models.StaffInvitation):
@@ -68,7 +67,7 @@ class AccountsMutation:
             return {"staff_member": StaffMember.from_model(added), "invitation": None, "_audit": {
                 "target_type": "StaffMember", "target_id": encode_id("StaffMember", added.id), "summary": summary}}
 
-        return await run_mutation(info, StaffCreatePayload, AccountErrors, run, audit="staff.create")
+        return await run_mutation(info, StaffCreatePayload, AccountError, run, audit="staff.create")
 
     @strawberry.mutation(description="Withdraw a staff invitation of the caller's company not yet answered.")
     async def staff_invitation_cancel(self, info: Info, id: strawberry.ID) -> StaffInvitationPayload:
@@ -80,7 +79,7 @@ class AccountsMutation:
             return {"invitation": StaffInvitation.from_model(row), "_audit": {
                 "target_type": "StaffInvitation", "target_id": id, "summary": {}}}
 
-        return await run_mutation(info, StaffInvitationPayload, AccountErrors, run, audit="staffInvitation.cancel")
+        return await run_mutation(info, StaffInvitationPayload, AccountError, run, audit="staffInvitation.cancel")
 
     @strawberry.mutation(description="Accept an invitation to a company's staff sent to you: its roles apply from "
                                      "your next request in that company (switch with authSwitchCompany).")
@@ -91,9 +90,9 @@ class AccountsMutation:
             # Recorded in the inviting company's log: the invitee now works there.
             return {"invitation": StaffInvitation.from_model(row), "_audit": {
                 "target_type": "StaffInvitation", "target_id": id, "summary": {},
-                "company_id": row.company_id}}  # type: ignore[attr-defined]
+                "company_id": row.company_id}}
 
-        return await run_mutation(info, StaffInvitationPayload, AccountErrors, run, audit="staffInvitation.accept")
+        return await run_mutation(info, StaffInvitationPayload, AccountError, run, audit="staffInvitation.accept")
 
     @strawberry.mutation(description="Decline an invitation to a company's staff sent to you.")
     async def staff_invitation_decline(self, info: Info, id: strawberry.ID) -> StaffInvitationPayload:
@@ -102,7 +101,7 @@ class AccountsMutation:
             row = await service.decline_staff_invitation(invitation_id=decode_id(id, "StaffInvitation"), user_id=uid)
             return {"invitation": StaffInvitation.from_model(row)}
 
-        return await run_mutation(info, StaffInvitationPayload, AccountErrors, run)
+        return await run_mutation(info, StaffInvitationPayload, AccountError, run)
 
     @strawberry.mutation(description="Change a staff member's title, roles or status; applies on their next request.")
     async def staff_update(self, info: Info, id: strawberry.ID, input: StaffUpdateInput) -> StaffPayload:
@@ -110,20 +109,20 @@ class AccountsMutation:
             company_id = require_perm(info.context, Perm.STAFF_WRITE)
             staff = await service.update_staff(
                 company_id=company_id, staff_id=decode_id(id, "StaffMember"),
-                actor_user_id=info.context.principal.user_id, title=input.title,
+                actor_user_id=require_user(info.context), title=input.title,
                 grants=_grants(input.grants) if input.grants is not None else None, active=input.is_active,
             )
             return {"staff_member": StaffMember.from_model(staff), "_audit": {
                 "target_type": "StaffMember", "target_id": id,
                 "summary": {"title": input.title, "isActive": input.is_active, "grants": _summary(input.grants)}}}
 
-        return await run_mutation(info, StaffPayload, AccountErrors, run, audit="staff.update")
+        return await run_mutation(info, StaffPayload, AccountError, run, audit="staff.update")
 
     @strawberry.mutation(description="Edit a role template (platform).")
     async def role_update(self, info: Info, id: strawberry.ID, input: RoleUpdateInput) -> RolePayload:
         async def run() -> dict[str, Any]:
             require_platform_admin(info.context)
-            perms = [str(p.value) for p in input.permissions] if input.permissions is not None else None  # type: ignore[attr-defined]
+            perms = [str(p.value) for p in input.permissions] if input.permissions is not None else None
             role = await service.update_role_template(
                 role_id=decode_id(id, "Role"), name=input.name, name_en=input.name_en, permissions=perms
             )
@@ -131,7 +130,7 @@ class AccountsMutation:
                 "target_type": "Role", "target_id": id, "summary": {"name": input.name, "permissions": perms},
                 "platform": True}}
 
-        return await run_mutation(info, RolePayload, AccountErrors, run, audit="role.update")
+        return await run_mutation(info, RolePayload, AccountError, run, audit="role.update")
 
     @strawberry.mutation(description="Make a person a platform administrator (platform). A new number gets an account "
                                      "with this name and password; an existing account only gains the role and keeps "
@@ -146,4 +145,4 @@ class AccountsMutation:
                 "target_type": "User", "target_id": encode_id("User", user.id), "summary": {"name": name},
                 "platform": True}}
 
-        return await run_mutation(info, UserPayload, AccountErrors, run, audit="platformAdmin.create")
+        return await run_mutation(info, UserPayload, AccountError, run, audit="platformAdmin.create")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import register_node
+from backend.core.gql import Info, register_node
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, require_user, scoped
 from backend.domains.accounts import models

@@ -193,7 +193,7 @@ async def accept_staff_invitation(*, invitation_id: int, user_id: int) -> StaffI
     )
     if claimed != 1:  # answered concurrently
         raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
-    company_id = row.company_id  # type: ignore[attr-defined]
+    company_id = row.company_id
     if await StaffMember.filter(company_id=company_id, user_id=user_id).exists():
         raise DomainError(Codes.DUPLICATE, "You are already on this company's staff", "id")
     # Roles and communities as they are now: a community deleted since the invitation is left out.
@@ -237,7 +237,7 @@ async def _write_grants(staff: StaffMember, grants: list[GrantSpec]) -> None:
     await StaffGrant.filter(staff_id=staff.id).delete()
     unique = list(dict.fromkeys(grants))
     await StaffGrant.bulk_create(
-        [StaffGrant(company_id=staff.company_id, staff_id=staff.id, role_id=g.role_id, community_id=g.community_id)  # type: ignore[attr-defined]
+        [StaffGrant(company_id=staff.company_id, staff_id=staff.id, role_id=g.role_id, community_id=g.community_id)
          for g in unique]
     )
 
@@ -255,7 +255,7 @@ async def update_staff(
 ) -> StaffMember:
     """Change a staff member's title, roles or status; it takes effect on their next request."""
     staff = await get_staff(company_id=company_id, staff_id=staff_id)
-    if staff.user_id == actor_user_id and (active is False or grants is not None):  # type: ignore[attr-defined]
+    if staff.user_id == actor_user_id and (active is False or grants is not None):
         raise DomainError(Codes.FORBIDDEN, "You cannot change your own roles or status")
     if title is not None:
         staff.title = clean_name(title, "title")

@@ -6,23 +6,31 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.access import visible_one
 from backend.core.crypto import mask_phone, open_phone
-from backend.core.gql import Node, error_types
+from backend.core.gql import Info, Node, PayloadError, error_type
+from backend.core.loaders import referenced
 from backend.core.permissions import Perm, works_in
 from backend.core.prefetch import loaded
 from backend.domains.accounts import models
 from backend.domains.accounts.errors import AccountCode
+from backend.domains.accounts.loaders import GRANTS_BY_STAFF, ROLE, USER, USER_ACCESS
+from backend.domains.accounts.models import InvitationStatus
+from backend.domains.residents.keys import USER_BINDINGS
+from backend.domains.tenancy.loaders import COMMUNITY, COMPANY
 from backend.domains.tenancy.types import Community
 
 if TYPE_CHECKING:
     from backend.domains.residents.types import UnitBinding
 
-AccountErrors = error_types("Account", AccountCode)
-AccountError = AccountErrors[1]
-Permission = strawberry.enum(Perm, description="A named permission a role can hold.")
+strawberry.enum(Perm, description="A named permission a role can hold.")
+Permission = Perm
+
+
+@error_type("Account", AccountCode)
+class AccountError(PayloadError):
+    pass
 
 
 @strawberry.type(description="A person: an owner, a resident or a staff member.")
@@ -40,7 +48,7 @@ class User(Node):
 
     @strawberry.field(description="Mobile number; masked (138****1234) unless the caller may see it in full: the "
                                   "person themself, staff with owner.phone over their units, staff.write over staff.")
-    @loaded("user_access", lambda self: self._pk)
+    @loaded(USER_ACCESS, lambda self: self._pk)
     def phone(self, level: int) -> str:
         phone = open_phone(self._phone_enc, self._phone_hash)
         return phone if level >= 2 else mask_phone(phone)  # 2: accounts.access.FULL
@@ -50,7 +58,7 @@ class User(Node):
         self, info: Info
     ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
         # residents.loaders builds the objects: this module refers to the type only lazily (no import cycle)
-        return await info.context.loaders["user_bindings"].load(self._pk)  # type: ignore[no-any-return]
+        return await USER_BINDINGS.of(info.context).load(self._pk)
 
 
 @strawberry.type(description="A role template kept by the platform: a named set of permissions.")
@@ -58,7 +66,7 @@ class Role(Node):
     code: str = strawberry.field(description="Stable code, e.g. technician.")
     name: str = strawberry.field(description="Name in Chinese.")
     name_en: str = strawberry.field(description="Name in English.")
-    permissions: list[Permission] = strawberry.field(description="Permissions the role grants.")  # type: ignore[valid-type]
+    permissions: list[Permission] = strawberry.field(description="Permissions the role grants.")
 
     @classmethod
     def from_model(cls, m: models.Role) -> Role:
@@ -73,14 +81,14 @@ class StaffGrant:
 
     @strawberry.field(description="The role.")
     async def role(self, info: Info) -> Role:
-        return Role.from_model(await info.context.loaders["role"].load(self._role_id))
+        return Role.from_model(referenced(await ROLE.of(info.context).load(self._role_id)))
 
     @strawberry.field(description="The community it is limited to; null for the whole company.")
     async def community(self, info: Info) -> Community | None:
         if self._community_id is None:
             return None
         return await visible_one(info.context, Community.from_model(
-            await info.context.loaders["community"].load(self._community_id)))
+            referenced(await COMMUNITY.of(info.context).load(self._community_id))))
 
 
 @strawberry.type(description="A user working for a property company.")
@@ -93,18 +101,18 @@ class StaffMember(Node):
 
     @classmethod
     def from_model(cls, m: models.StaffMember) -> StaffMember:
-        return cls(_pk=m.id, title=m.title, is_active=m.is_active, created_at=m.created_at, _user_id=m.user_id,  # type: ignore[attr-defined]
-                   _company_id=m.company_id)  # type: ignore[attr-defined]
+        return cls(_pk=m.id, title=m.title, is_active=m.is_active, created_at=m.created_at, _user_id=m.user_id,
+                   _company_id=m.company_id)
 
     @strawberry.field(description="The person.")
     async def user(self, info: Info) -> User:
-        return User.from_model(await info.context.loaders["user"].load(self._user_id))
+        return User.from_model(referenced(await USER.of(info.context).load(self._user_id)))
 
     @strawberry.field(description="Roles held, each company-wide or in one community; grants in communities the "
                                   "caller does not work in are left out.")
     async def grants(self, info: Info) -> list[StaffGrant]:
         ctx = info.context
-        rows = await ctx.loaders["grants_by_staff"].load(self._pk)
+        rows = await GRANTS_BY_STAFF.of(ctx).load(self._pk)
         return [StaffGrant(_role_id=g.role_id, _community_id=g.community_id) for g in rows
                 if g.community_id is None or works_in(ctx, self._company_id, g.community_id)]
 
@@ -141,28 +149,28 @@ class StaffUpdateInput:
 class RoleUpdateInput:
     name: str | None = strawberry.field(default=None, description="Name in Chinese.")
     name_en: str | None = strawberry.field(default=None, description="Name in English.")
-    permissions: list[Permission] | None = strawberry.field(default=None, description="The full permission set.")  # type: ignore[valid-type]
+    permissions: list[Permission] | None = strawberry.field(default=None, description="The full permission set.")
 
 
 @strawberry.type(description="Result of creating or changing a staff member.")
 class StaffPayload:
     staff_member: StaffMember | None = strawberry.field(description="The staff member, when it worked.")
-    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of changing a role template.")
 class RolePayload:
     role: Role | None = strawberry.field(description="The role, when it worked.")
-    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of adding a platform administrator.")
 class UserPayload:
     user: User | None = strawberry.field(description="The user, when it worked.")
-    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")
 
 
-InvitationStatus = strawberry.enum(models.InvitationStatus, description="Where a staff invitation stands.")
+strawberry.enum(InvitationStatus, description="Where a staff invitation stands.")
 
 
 @strawberry.type(description="A role offered by a staff invitation, company-wide or in one community.")
@@ -180,7 +188,7 @@ class InvitedRole:
 class StaffInvitation(Node):
     name: str = strawberry.field(description="What the inviting company calls the person (typed by the inviter).")
     title: str = strawberry.field(description="Job title offered.")
-    status: InvitationStatus = strawberry.field(description="Pending, accepted, declined or cancelled.")  # type: ignore[valid-type]
+    status: InvitationStatus = strawberry.field(description="Pending, accepted, declined or cancelled.")
     created_at: datetime = strawberry.field(description="When it was sent (UTC).")
     responded_at: datetime | None = strawberry.field(description="When it was accepted, declined or cancelled (UTC).")
     _company_id: strawberry.Private[int]
@@ -190,24 +198,23 @@ class StaffInvitation(Node):
     @classmethod
     def from_model(cls, m: models.StaffInvitation) -> StaffInvitation:
         return cls(_pk=m.id, name=m.name, title=m.title, status=m.status, created_at=m.created_at,
-                   responded_at=m.responded_at, _company_id=m.company_id, _user_id=m.user_id,  # type: ignore[attr-defined]
+                   responded_at=m.responded_at, _company_id=m.company_id, _user_id=m.user_id,
                    _grants=list(m.grants or []))
 
     @strawberry.field(description="The inviting company's name.")
     async def company_name(self, info: Info) -> str:
-        return (await info.context.loaders["company"].load(self._company_id)).name
+        return referenced(await COMPANY.of(info.context).load(self._company_id)).name
 
     @strawberry.field(description="The invitee's mobile number, masked (138****1234).")
     async def phone(self, info: Info) -> str:
-        user = await info.context.loaders["user"].load(self._user_id)
+        user = referenced(await USER.of(info.context).load(self._user_id))
         return mask_phone(open_phone(user.phone_enc, user.phone_hash))
 
     @strawberry.field(description="Roles offered, each company-wide or in one community.")
     async def roles(self, info: Info) -> list[InvitedRole]:
-        loaders = info.context.loaders
-        roles = await loaders["role"].load_many([r for r, _ in self._grants])
+        roles = await ROLE.of(info.context).load_many([int(r or 0) for r, _ in self._grants])
         wanted = [c for _, c in self._grants if c is not None]
-        communities = dict(zip(wanted, await loaders["community"].load_many(wanted), strict=True))
+        communities = dict(zip(wanted, await COMMUNITY.of(info.context).load_many(wanted), strict=True))
         out: list[InvitedRole] = []
         for role, (_, c) in zip(roles, self._grants, strict=True):
             community = communities.get(c) if c is not None else None
@@ -225,10 +232,10 @@ class StaffCreatePayload:
                                                                     "account yet.")
     invitation: StaffInvitation | None = strawberry.field(description="The invitation sent, when the number already "
                                                                       "had an account; nothing applies until accepted.")
-    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of answering or withdrawing a staff invitation.")
 class StaffInvitationPayload:
     invitation: StaffInvitation | None = strawberry.field(description="The invitation, when it worked.")
-    errors: list[AccountError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AccountError] = strawberry.field(description="Why it did not work.")

@@ -14,13 +14,16 @@ class AuditLog(Model):
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="audit_logs", null=True, on_delete=fields.CASCADE
     )
+    company_id: int | None
     # The community the target belongs to (null for company-wide targets): scoped audit.read sees its own.
     community: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Community", related_name="audit_logs", null=True, on_delete=fields.SET_NULL
     )
+    community_id: int | None
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="audit_logs", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     action = fields.CharField(max_length=64)
     target_type = fields.CharField(max_length=40, default="")
     target_id = fields.CharField(max_length=64, default="")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import register_node
+from backend.core.gql import Info, register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import require_user

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from backend.core.access import visible_one
-from backend.core.gql import Node
+from backend.core.gql import Info, Node
+from backend.domains.accounts.loaders import USER
 from backend.domains.accounts.types import User
 from backend.domains.audit import models
 
@@ -30,15 +30,15 @@ class AuditLog(Node):
     def from_model(cls, m: models.AuditLog) -> AuditLog:
         return cls(
             _pk=m.id, action=m.action, target_type=m.target_type, target_id=m.target_id, summary=JSON(m.summary),
-            request_id=m.request_id, created_at=m.created_at, _actor_id=m.actor_id,  # type: ignore[attr-defined]
-            _company_id=m.company_id, _community_id=m.community_id,  # type: ignore[attr-defined]
+            request_id=m.request_id, created_at=m.created_at, _actor_id=m.actor_id,
+            _company_id=m.company_id, _community_id=m.community_id,
         )
 
     @strawberry.field(description="Who did it.")
     async def actor(self, info: Info) -> User | None:
         if self._actor_id is None:
             return None
-        row = await info.context.loaders["user"].load(self._actor_id)
+        row = await USER.of(info.context).load(self._actor_id)
         return await visible_one(info.context, User.from_model(row)) if row is not None else None
 
 

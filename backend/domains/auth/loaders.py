@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from backend.core.context import Context, register_loader
+from backend.core.context import Context, LoaderKey, Principal, loader
 from backend.domains.auth.service import authenticate_many
 
 
-async def principals_by_authorization(ctx: Context, keys: list[str | None]) -> list[Any]:
+async def principals_by_authorization(ctx: Context, keys: list[str | None]
+                                      ) -> list[tuple[Principal | None, str | None]]:
     """(principal, error code) per Authorization value; keyed by the credential alone, so it is shared."""
     return await authenticate_many(keys)
 
 
-register_loader("auth.principal", principals_by_authorization, shared=True)
+# main.py names it as the context's `principal_loader` (core.context.Context.refresh_principal, core.live).
+PRINCIPAL: LoaderKey[str | None, tuple[Principal | None, str | None]] = loader(
+    "auth.principal", principals_by_authorization, shared=True)

@@ -12,9 +12,11 @@ class Session(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: int
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="sessions", null=True, on_delete=fields.CASCADE
     )
+    company_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
@@ -32,6 +34,7 @@ class RefreshToken(Model):
     session: fields.ForeignKeyRelation[Session] = fields.ForeignKeyField(
         "models.Session", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
+    session_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     used_at = fields.DatetimeField(null=True)

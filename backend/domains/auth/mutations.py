@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_id
 from backend.core.permissions import require_user
 from backend.domains.accounts.types import User
 from backend.domains.auth import service, sessions
-from backend.domains.auth.types import AuthErrors, AuthOkPayload, AuthPayload, AuthTokens, SmsPurpose
+from backend.domains.auth.types import AuthError, AuthOkPayload, AuthPayload, AuthTokens, SmsPurpose
 
 
 async def _tokens(info: Info, pair: service.TokenPair) -> dict[str, Any]:
@@ -30,12 +29,12 @@ async def _tokens(info: Info, pair: service.TokenPair) -> dict[str, Any]:
 @strawberry.type
 class AuthMutation:
     @strawberry.mutation(description="Send a 6-digit SMS code (1 a minute, 5 an hour, 10 a day per phone).")
-    async def auth_sms_send(self, info: Info, phone: str, purpose: SmsPurpose) -> AuthOkPayload:  # type: ignore[valid-type]
+    async def auth_sms_send(self, info: Info, phone: str, purpose: SmsPurpose) -> AuthOkPayload:
         async def run() -> dict[str, Any]:
             await service.send_sms_code(phone=phone, purpose=purpose.value, ip=info.context.ip)
             return {"ok": True}
 
-        return await run_mutation(info, AuthOkPayload, AuthErrors, run)
+        return await run_mutation(info, AuthOkPayload, AuthError, run)
 
     @strawberry.mutation(description=(
         "Sign in with phone number and password. Every attempt counts until it succeeds: 5 failures lock the "
@@ -47,7 +46,7 @@ class AuthMutation:
             ctx = info.context
             return await _tokens(info, await service.login_password(phone=phone, password=password, ip=ctx.ip, user_agent=ctx.user_agent))
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run, atomic=False)
+        return await run_mutation(info, AuthPayload, AuthError, run, atomic=False)
 
     @strawberry.mutation(description=(
         "Sign in with phone number and SMS code; a new number becomes a new account. A code allows 5 tries; "
@@ -59,7 +58,7 @@ class AuthMutation:
             ctx = info.context
             return await _tokens(info, await service.login_sms(phone=phone, code=code, ip=ctx.ip, user_agent=ctx.user_agent))
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run, atomic=False)
+        return await run_mutation(info, AuthPayload, AuthError, run, atomic=False)
 
     @strawberry.mutation(description=(
         "Sign in from the WeChat mini-program; the first time, confirm a phone with an SMS code (purpose BIND), "
@@ -75,7 +74,7 @@ class AuthMutation:
             )
             return await _tokens(info, pair)
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run, atomic=False)
+        return await run_mutation(info, AuthPayload, AuthError, run, atomic=False)
 
     @strawberry.mutation(description=(
         "Trade a refresh token for new tokens; each refresh token works once. 30 failures from one address "
@@ -85,16 +84,17 @@ class AuthMutation:
         async def run() -> dict[str, Any]:
             return await _tokens(info, await service.refresh_session(refresh_token=refresh_token, ip=info.context.ip))
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run)
+        return await run_mutation(info, AuthPayload, AuthError, run)
 
     @strawberry.mutation(description="End this session: its tokens stop working at once.")
     async def auth_logout(self, info: Info) -> AuthOkPayload:
         async def run() -> dict[str, Any]:
             require_user(info.context)
+            assert info.context.principal is not None
             await service.logout(session_id=info.context.principal.session_id)
             return {"ok": True}
 
-        return await run_mutation(info, AuthOkPayload, AuthErrors, run)
+        return await run_mutation(info, AuthOkPayload, AuthError, run)
 
     @strawberry.mutation(description=(
         "Set a new password with an SMS code (purpose RESET); every session ends. 10 attempts an hour per "
@@ -105,18 +105,19 @@ class AuthMutation:
             await service.reset_password(phone=phone, code=code, new_password=new_password, ip=info.context.ip)
             return {"ok": True}
 
-        return await run_mutation(info, AuthOkPayload, AuthErrors, run, atomic=False)
+        return await run_mutation(info, AuthOkPayload, AuthError, run, atomic=False)
 
     @strawberry.mutation(description="Switch this session to another company the caller works for; returns a new access token.")
     async def auth_switch_company(self, info: Info, company_id: strawberry.ID) -> AuthPayload:
         async def run() -> dict[str, Any]:
             require_user(info.context)
+            assert info.context.principal is not None
             pair = await service.switch_company(
                 principal=info.context.principal, company_id=decode_id(company_id, "Company", "companyId")
             )
             return await _tokens(info, pair)
 
-        return await run_mutation(info, AuthPayload, AuthErrors, run)
+        return await run_mutation(info, AuthPayload, AuthError, run)
 
     @strawberry.mutation(description="Change the signed-in caller's password: give the current one (5 wrong tries "
                                      "per 15 minutes, then RATE_LIMITED); every other session of the account ends, "
@@ -124,8 +125,9 @@ class AuthMutation:
     async def auth_password_change(self, info: Info, current_password: str, new_password: str) -> AuthOkPayload:
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)
+            assert info.context.principal is not None
             await sessions.change_password(user_id=uid, session_id=info.context.principal.session_id,
                                            current_password=current_password, new_password=new_password)
             return {"ok": True}
 
-        return await run_mutation(info, AuthOkPayload, AuthErrors, run, atomic=False)
+        return await run_mutation(info, AuthOkPayload, AuthError, run, atomic=False)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import NODE_TYPES, Node, register_node
+from backend.core.gql import NODE_TYPES, Info, Node, register_node
 from backend.core.ids import decode_any
+from backend.core.loaders import referenced
 from backend.core.permissions import require_user
+from backend.domains.accounts.loaders import USER
 from backend.domains.accounts.models import StaffInvitation as StaffInvitationModel
 from backend.domains.accounts.types import StaffInvitation, User
 from backend.domains.auth.types import Viewer
@@ -49,7 +50,7 @@ class AuthQuery:
             if info.context.auth_error:
                 raise DomainError(info.context.auth_error, "Sign in again")
             return None
-        user = await info.context.loaders["user"].load(p.user_id)
+        user = referenced(await USER.of(info.context).load(p.user_id))
         return Viewer(
             user=User.from_model(user), is_platform_admin=p.is_platform_admin,
             permissions=sorted(p.grants, key=str), _company_id=p.company_id, _role_codes=p.role_codes,

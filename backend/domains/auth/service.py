@@ -136,7 +136,7 @@ async def _rotate_refresh_token(refresh_token: str) -> TokenPair:
             if claimed != 1:  # a concurrent refresh won the race: treat as reuse
                 revoke = (session.id, "reuse")
                 raise DomainError(AuthCode.TOKEN_REUSED, "This refresh token was already used", "refreshToken", keep_writes=True)
-            user = await User.get(id=session.user_id)  # type: ignore[attr-defined]
+            user = await User.get(id=session.user_id)
             if not user.is_active:
                 revoke = (session.id, "disabled")
                 raise DomainError(AuthCode.ACCOUNT_DISABLED, "This account is disabled", keep_writes=True)
@@ -147,7 +147,7 @@ async def _rotate_refresh_token(refresh_token: str) -> TokenPair:
             await _revoke_session(*revoke)
         raise
     return TokenPair(
-        access_token=tokens.issue_access(user_id=user.id, session_id=session.id, company_id=session.company_id),  # type: ignore[attr-defined]
+        access_token=tokens.issue_access(user_id=user.id, session_id=session.id, company_id=session.company_id),
         refresh_token=new_refresh,
         expires_in=get_settings().access_token_ttl,
         user=user,

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.types import Info
+from enum import Enum
 
-from backend.core.gql import error_types
+import strawberry
+
+from backend.core.gql import Info, PayloadError, error_type
+from backend.core.loaders import referenced
+from backend.core.permissions import require_user
 from backend.domains.accounts.types import Permission, Role, StaffInvitation, User
 from backend.domains.auth import viewer
 from backend.domains.auth.errors import AuthCode
+from backend.domains.residents.keys import USER_BINDINGS
 from backend.domains.residents.types import UnitBinding
+from backend.domains.tenancy.loaders import COMPANY
 from backend.domains.tenancy.types import Community, Company
 
-AuthErrors = error_types("Auth", AuthCode)
-AuthError = AuthErrors[1]
-SmsPurpose = strawberry.enum(
-    __import__("enum").Enum("SmsPurpose", {"LOGIN": "login", "RESET": "reset", "BIND": "bind"}),
-    description="What an SMS code will be used for.",
-)
+
+@error_type("Auth", AuthCode)
+class AuthError(PayloadError):
+    pass
+
+
+@strawberry.enum(description="What an SMS code will be used for.")
+class SmsPurpose(Enum):
+    LOGIN = "login"
+    RESET = "reset"
+    BIND = "bind"
 
 
 @strawberry.type(description="Tokens for an API session.")
@@ -33,13 +43,13 @@ class AuthTokens:
 class AuthPayload:
     tokens: AuthTokens | None = strawberry.field(description="New tokens, when it worked.")
     user: User | None = strawberry.field(description="Who is signed in.")
-    errors: list[AuthError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AuthError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of an action with nothing to return.")
 class AuthOkPayload:
     ok: bool | None = strawberry.field(description="True when it worked.")
-    errors: list[AuthError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[AuthError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="A company the viewer works for.")
@@ -52,7 +62,7 @@ class Membership:
 class Viewer:
     user: User = strawberry.field(description="The caller.")
     is_platform_admin: bool = strawberry.field(description="True for platform administrators.")
-    permissions: list[Permission] = strawberry.field(description="Permissions in the current company.")  # type: ignore[valid-type]
+    permissions: list[Permission] = strawberry.field(description="Permissions in the current company.")
     _company_id: strawberry.Private[int | None]
     _role_codes: strawberry.Private[tuple[str, ...]]
 
@@ -60,7 +70,7 @@ class Viewer:
     async def company(self, info: Info) -> Company | None:
         if self._company_id is None:
             return None
-        return Company.from_model(await info.context.loaders["company"].load(self._company_id))
+        return Company.from_model(referenced(await COMPANY.of(info.context).load(self._company_id)))
 
     @strawberry.field(description="Every company the caller works for (for the company switcher).")
     async def memberships(self, info: Info) -> list[Membership]:
@@ -77,7 +87,7 @@ class Viewer:
 
     @strawberry.field(description="The caller's own unit bindings, pending ones included.")
     async def bindings(self, info: Info) -> list[UnitBinding]:
-        return await info.context.loaders["user_bindings"].load(info.context.principal.user_id)  # type: ignore[no-any-return]
+        return await USER_BINDINGS.of(info.context).load(require_user(info.context))
 
     @strawberry.field(description="Invitations to join a company's staff that wait for the caller's answer "
                                   "(staffInvitationAccept / staffInvitationDecline).")

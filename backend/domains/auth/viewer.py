@@ -21,7 +21,7 @@ async def memberships(ctx: Context) -> list[tuple[Any, bool]]:
     assert p is not None
     rows = await StaffMember.filter(user_id=p.user_id, is_active=True, company__status=CompanyStatus.ACTIVE) \
         .order_by("id").prefetch_related("company")
-    return [(r.company, r.company_id == p.company_id) for r in rows]  # type: ignore[attr-defined]
+    return [(r.company, r.company_id == p.company_id) for r in rows]
 
 
 async def roles(codes: tuple[str, ...]) -> list[Role]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from backend.core.context import Context, register_loader
+from backend.core.context import Context, LoaderKey, loader
 from backend.domains.files import service
 from backend.domains.files.types import StoredFile
 
 
 async def files_by_target(ctx: Context, targets: list[str]) -> list[list[StoredFile]]:
-    """`info.context.loaders["files.by_target"].load("Ticket:12")`: its files, oldest first.
+    """`FILES_BY_TARGET.of(ctx).load("Ticket:12")`: its files, oldest first.
 
     No access check here: the resolver that holds the target has already decided the caller may see it.
     """
@@ -16,4 +16,4 @@ async def files_by_target(ctx: Context, targets: list[str]) -> list[list[StoredF
     return [[StoredFile.from_model(u) for u in found[t]] for t in targets]
 
 
-register_loader("files.by_target", files_by_target, shared=True)
+FILES_BY_TARGET: LoaderKey[str, list[StoredFile]] = loader("files.by_target", files_by_target, shared=True)

@@ -26,9 +26,11 @@ class Upload(Model):
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="uploads", null=True, on_delete=fields.RESTRICT
     )
+    company_id: int | None
     owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="uploads", on_delete=fields.RESTRICT
     )
+    owner_id: int
     key = fields.CharField(max_length=160, unique=True)
     content_type = fields.CharField(max_length=64)
     size = fields.IntField()

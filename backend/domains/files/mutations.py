@@ -6,13 +6,12 @@ from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
-from strawberry.types import Info
 
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.permissions import require_user
 from backend.domains.files import models, service
-from backend.domains.files.types import FileErrors, FileUploadPayload, StoredFile, UploadPurpose
+from backend.domains.files.types import FileError, FileUploadPayload, StoredFile, UploadPurpose
 
 CHUNK = 256 * 1024
 
@@ -39,13 +38,14 @@ class FilesMutation:
                                      "MOV, at most 50 MB) as a GraphQL multipart request with the x-courtyard-csrf "
                                      "header; then attach it by its ID to the object it is for (e.g. ticketCreate). "
                                      "Files nobody attaches within a day may be deleted.")
-    async def file_upload(self, info: Info, file: Upload, purpose: UploadPurpose) -> FileUploadPayload:  # type: ignore[valid-type]
+    async def file_upload(self, info: Info, file: Upload, purpose: UploadPurpose) -> FileUploadPayload:
         async def run() -> dict[str, Any]:
             user_id = require_user(info.context)
+            assert info.context.principal is not None
             p = models.UploadPurpose(purpose)
             data, truncated = await read_upload(file, service.read_limit(p))
             stored = await service.store(data=data, truncated=truncated, purpose=p, user_id=user_id,
                                          company_id=info.context.principal.company_id)
             return {"file": StoredFile.from_model(stored)}
 
-        return await run_mutation(info, FileUploadPayload, FileErrors, run)
+        return await run_mutation(info, FileUploadPayload, FileError, run)

@@ -127,7 +127,7 @@ async def claim_files(
             .select_for_update()}
     for pk in wanted:
         u = rows.get(pk)
-        if (u is None or u.company_id not in (None, company_id)  # type: ignore[attr-defined]
+        if (u is None or u.company_id not in (None, company_id)
                 or (purposes is not None and u.purpose not in purposes)):
             raise DomainError(Codes.NOT_FOUND, "No such file", field)
     images = sum(1 for u in rows.values() if u.kind == FileKind.IMAGE)
@@ -141,7 +141,7 @@ async def claim_files(
         raise DomainError(Codes.NOT_FOUND, "No such file", field)
     out = [rows[pk] for pk in wanted]
     for u in out:
-        u.attached_to, u.attached_at, u.company_id = target[:64], now, company_id  # type: ignore[attr-defined]
+        u.attached_to, u.attached_at, u.company_id = target[:64], now, company_id
     return out
 
 

@@ -6,17 +6,21 @@ from datetime import UTC, datetime
 
 import strawberry
 
-from backend.core.gql import Node, error_types
+from backend.core.gql import Node, PayloadError, error_type
 from backend.core.storage import signed_url
 from backend.domains.files import models
 from backend.domains.files.errors import FileCode
+from backend.domains.files.models import FileKind, UploadPurpose
 
-FileKind = strawberry.enum(models.FileKind, description="What an uploaded file holds, as read from its content.")
-UploadPurpose = strawberry.enum(models.UploadPurpose, description=(
+strawberry.enum(FileKind, description="What an uploaded file holds, as read from its content.")
+strawberry.enum(UploadPurpose, description=(
     "What an upload is for: TICKET_PHOTO and TICKET_VIDEO for a repair request (anyone signed in), "
     "TICKET_WORK_PHOTO for a technician's photos of the work (staff)."))
-FileErrors = error_types("File", FileCode)
-FileError = FileErrors[1]
+
+
+@error_type("File", FileCode)
+class FileError(PayloadError):
+    pass
 
 
 @strawberry.type(description="An uploaded photo or video; seen by its uploader and by staff of the company it "
@@ -24,8 +28,8 @@ FileError = FileErrors[1]
 class StoredFile(Node):
     content_type: str = strawberry.field(description="Media type read from the content (image/jpeg, video/mp4, ...).")
     size: int = strawberry.field(description="Size in bytes.")
-    kind: FileKind = strawberry.field(description="Image or video.")  # type: ignore[valid-type]
-    purpose: UploadPurpose = strawberry.field(description="What it was uploaded for.")  # type: ignore[valid-type]
+    kind: FileKind = strawberry.field(description="Image or video.")
+    purpose: UploadPurpose = strawberry.field(description="What it was uploaded for.")
     attached: bool = strawberry.field(description="Whether an object (a ticket, ...) has claimed it.")
     created_at: datetime = strawberry.field(description="When it was uploaded (UTC).")
     url: str = strawberry.field(description="Signed URL to read the file (relative to the API origin); it expires "
@@ -40,11 +44,11 @@ class StoredFile(Node):
         url, exp = signed_url(m.key)
         return cls(_pk=m.id, content_type=m.content_type, size=m.size, kind=m.kind, purpose=m.purpose,
                    attached=m.attached_to is not None, created_at=m.created_at, url=url,
-                   url_expires_at=datetime.fromtimestamp(exp, UTC), _owner_id=m.owner_id,  # type: ignore[attr-defined]
-                   _company_id=m.company_id, _attached_to=m.attached_to)  # type: ignore[attr-defined]
+                   url_expires_at=datetime.fromtimestamp(exp, UTC), _owner_id=m.owner_id,
+                   _company_id=m.company_id, _attached_to=m.attached_to)
 
 
 @strawberry.type(description="Result of uploading a file.")
 class FileUploadPayload:
     file: StoredFile | None = strawberry.field(description="The stored file, when it was accepted.")
-    errors: list[FileError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
+    errors: list[FileError] = strawberry.field(description="Why it was refused.")

@@ -29,6 +29,7 @@ class ImportJob(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="import_jobs", on_delete=fields.RESTRICT
     )
+    company_id: int
     kind = fields.CharEnumField(ImportKind, max_length=16)
     status = fields.CharEnumField(ImportStatus, max_length=16, default=ImportStatus.PREVIEWED)
     file_name = fields.CharField(max_length=255, default="")
@@ -41,6 +42,7 @@ class ImportJob(Model):
     created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="import_jobs", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     finished_at = fields.DatetimeField(null=True)

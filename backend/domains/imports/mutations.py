@@ -6,17 +6,16 @@ from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
-from strawberry.types import Info
 
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_id, encode_id
-from backend.core.permissions import community_scope
+from backend.core.permissions import community_scope, require_user
 from backend.domains.imports import models, service
 from backend.domains.imports.queries import job_for
 from backend.domains.imports.sheets import MAX_FILE_BYTES
 from backend.domains.imports.types import (
-    ImportErrors,
+    ImportError_,
     ImportJob,
     ImportJobPayload,
     ImportKind,
@@ -49,7 +48,7 @@ def _done(job: models.ImportJob, **summary: Any) -> dict[str, Any]:
 class ImportsMutation:
     @strawberry.mutation(description="Upload an .xlsx of buildings, units or owners: checks every row and keeps "
                                      "them for review (multipart request with the x-courtyard-csrf header).")
-    async def import_preview(self, info: Info, kind: ImportKind, file: Upload) -> ImportPreviewPayload:  # type: ignore[valid-type]
+    async def import_preview(self, info: Info, kind: ImportKind, file: Upload) -> ImportPreviewPayload:
         # Read and checked before run_mutation opens its transaction: on SQLite that transaction holds the only
         # connection, and a second of parsing inside it stalls every other request.
         try:
@@ -60,10 +59,10 @@ class ImportsMutation:
         async def run() -> dict[str, Any]:
             if isinstance(sheet, DomainError):
                 raise sheet
-            job = await service.preview(sheet=sheet, user_id=info.context.principal.user_id)
+            job = await service.preview(sheet=sheet, user_id=require_user(info.context))
             return _done(job, file=job.file_name, rows=job.total_rows, errors=job.error_count)
 
-        return await run_mutation(info, ImportPreviewPayload, ImportErrors, run, audit="import.preview")
+        return await run_mutation(info, ImportPreviewPayload, ImportError_, run, audit="import.preview")
 
     @strawberry.mutation(description="Import every row of an error-free previewed job in one transaction; "
                                      "committing a finished job again returns it unchanged.")
@@ -71,7 +70,7 @@ class ImportsMutation:
         async def run() -> dict[str, Any]:
             job = await job_for(info.context, decode_id(job_id, "ImportJob", "jobId"))
             _, scope = community_scope(info.context, service.PERMS[job.kind])
-            job = await service.commit(job=job, communities=scope, user_id=info.context.principal.user_id)
+            job = await service.commit(job=job, communities=scope, user_id=require_user(info.context))
             return _done(job, rows=job.total_rows, status=job.status.value)
 
-        return await run_mutation(info, ImportJobPayload, ImportErrors, run, audit="import.commit")
+        return await run_mutation(info, ImportJobPayload, ImportError_, run, audit="import.commit")

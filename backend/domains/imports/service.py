@@ -97,7 +97,7 @@ async def preview(*, sheet: Sheet, user_id: int) -> ImportJob:
 
 def visible(job: ImportJob, *, user_id: int, communities: frozenset[int] | None) -> bool:
     """Its creator sees a job, and so does staff holding the kind's permission company-wide."""
-    return job.created_by_id == user_id or communities is None  # type: ignore[attr-defined]
+    return job.created_by_id == user_id or communities is None
 
 
 async def get_job(*, job_id: int, company_id: int, user_id: int, perm_scope: dict[ImportKind, Any]) -> ImportJob:
@@ -147,7 +147,7 @@ async def commit(*, job: ImportJob, communities: frozenset[int] | None, user_id:
         raise DomainError(ImportCode.IN_PROGRESS, "This import is being committed", "jobId")
     # Checked again: the database may have changed since the preview.
     rows = await resolve(job.kind, [SheetRow.from_json(r, errors=False) for r in job.rows],
-                         company_id=job.company_id, communities=communities)  # type: ignore[attr-defined]
+                         company_id=job.company_id, communities=communities)
     bad = sum(1 for r in rows if not r.ok)
     if bad:
         job.rows, job.error_count, job.valid_rows = [r.to_json(job.kind) for r in rows], bad, len(rows) - bad
@@ -190,7 +190,7 @@ async def _batches(job: ImportJob, model: Any, objects: list[Any], side: Any, do
 
 
 async def _insert(job: ImportJob, rows: list[SheetRow], user_id: int, side: Any) -> None:
-    company_id = job.company_id  # type: ignore[attr-defined]
+    company_id = job.company_id
     if job.kind == ImportKind.BUILDINGS:
         objs: list[Any] = [Building(company_id=company_id, community_id=r.refs.community, name=r.parsed.building,
                                     floors=r.parsed.floors) for r in rows]
@@ -218,7 +218,7 @@ async def _insert_owners(job: ImportJob, rows: list[SheetRow], user_id: int, sid
         created.update(dict(await User.filter(phone_hash__in=hashes[start:start + BATCH]).values_list("phone_hash", "id")))
     now = datetime.now(UTC)
     bindings = [
-        UnitBinding(company_id=job.company_id, community_id=r.refs.community, unit_id=r.refs.unit,  # type: ignore[attr-defined]
+        UnitBinding(company_id=job.company_id, community_id=r.refs.community, unit_id=r.refs.unit,
                     user_id=r.refs.user or created[r.parsed.phone_hash], relation=r.parsed.relation,
                     status=BindingStatus.APPROVED, added_by_id=user_id, reviewed_by_id=user_id, reviewed_at=now)
         for r in rows

@@ -7,23 +7,27 @@ from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from backend.core.access import visible_one
 from backend.core.context import Context
 from backend.core.crypto import open_phone
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import Node, error_types
+from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.pagination import Connection, _decode_cursor, build_connection, check_first
 from backend.core.permissions import Perm, has_perm
+from backend.domains.accounts.loaders import USER
 from backend.domains.accounts.types import User
 from backend.domains.imports import models
 from backend.domains.imports.errors import ImportCode
+from backend.domains.imports.models import ImportKind, ImportStatus
 
-ImportKind = strawberry.enum(models.ImportKind, description="What a spreadsheet imports.")
-ImportStatus = strawberry.enum(models.ImportStatus, description="Where an import stands.")
-ImportErrors = error_types("Import", ImportCode)
-ImportError_ = ImportErrors[1]
+strawberry.enum(ImportKind, description="What a spreadsheet imports.")
+strawberry.enum(ImportStatus, description="Where an import stands.")
+
+
+@error_type("Import", ImportCode)
+class ImportError_(PayloadError):  # GraphQL's ImportError, without shadowing the builtin
+    pass
 
 
 @strawberry.type(description="Why a cell of an import row was refused.")
@@ -59,13 +63,13 @@ def _row(raw: dict[str, Any], full_phones: bool) -> ImportRow:
     if full_phones and raw["p"].get("pe"):
         values["phone"] = open_phone(raw["p"]["pe"], raw["p"]["ph"])
     errors = [ImportCellError(**e) for e in raw["e"]]
-    return ImportRow(row_number=raw["n"], values=values, errors=errors)  # type: ignore[arg-type]
+    return ImportRow(row_number=raw["n"], values=JSON(values), errors=errors)
 
 
 @strawberry.type(description="An uploaded spreadsheet: its checked rows and how far committing them has come.")
 class ImportJob(Node):
-    kind: ImportKind = strawberry.field(description="Buildings, units or owners.")  # type: ignore[valid-type]
-    status: ImportStatus = strawberry.field(description="Previewed, committing, done or failed.")  # type: ignore[valid-type]
+    kind: ImportKind = strawberry.field(description="Buildings, units or owners.")
+    status: ImportStatus = strawberry.field(description="Previewed, committing, done or failed.")
     file_name: str = strawberry.field(description="Name of the uploaded file.")
     total_rows: int = strawberry.field(description="Data rows in the file.")
     valid_rows: int = strawberry.field(description="Rows without errors.")
@@ -82,14 +86,14 @@ class ImportJob(Node):
             _pk=m.id, kind=m.kind, status=m.status, file_name=m.file_name, total_rows=m.total_rows,
             valid_rows=m.valid_rows, error_count=m.error_count,
             processed=m.processed if processed is None else processed, failure=m.failure, created_at=m.created_at,
-            finished_at=m.finished_at, _created_by_id=m.created_by_id,  # type: ignore[attr-defined]
+            finished_at=m.finished_at, _created_by_id=m.created_by_id,
         )
 
     @strawberry.field(description="Who uploaded it.")
     async def created_by(self, info: Info) -> User | None:
         if self._created_by_id is None:
             return None
-        row = await info.context.loaders["user"].load(self._created_by_id)
+        row = await USER.of(info.context).load(self._created_by_id)
         return await visible_one(info.context, User.from_model(row)) if row is not None else None
 
     @strawberry.field(description="The rows in spreadsheet order; onlyErrors for those that need fixing.")
@@ -112,10 +116,10 @@ class ImportJob(Node):
 @strawberry.type(description="Result of uploading a sheet for preview.")
 class ImportPreviewPayload:
     job: ImportJob | None = strawberry.field(description="The checked upload, when the file could be read.")
-    errors: list[ImportError_] = strawberry.field(description="Why the file was refused as a whole.")  # type: ignore[valid-type]
+    errors: list[ImportError_] = strawberry.field(description="Why the file was refused as a whole.")
 
 
 @strawberry.type(description="Result of committing an import.")
 class ImportJobPayload:
     job: ImportJob | None = strawberry.field(description="The import, when it worked.")
-    errors: list[ImportError_] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[ImportError_] = strawberry.field(description="Why it did not work.")

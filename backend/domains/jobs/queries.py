@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.errors import Codes, DomainError
+from backend.core.gql import Info
 from backend.core.pagination import Connection, paginate
 from backend.domains.jobs import service
 from backend.domains.jobs.access import job_runs
@@ -17,7 +17,7 @@ class JobsQuery:
     @strawberry.field(description="Runs of background and scheduled jobs, newest first (platform).")
     async def job_runs(
         self, info: Info, first: int | None = 20, after: str | None = None, name: str | None = None,
-        status: JobRunStatus | None = None,  # type: ignore[valid-type]
+        status: JobRunStatus | None = None,
     ) -> Connection[JobRun]:
         qs = job_runs(info.context)
         if name is not None:
@@ -34,7 +34,7 @@ class JobsQuery:
         return [
             Job(name=s.spec.name, schedule=service.schedule_text(s.spec), timezone=s.spec.timezone,
                 max_attempts=s.spec.max_attempts, last_run=JobRun.from_model(s.last) if s.last else None,
-                last_status=s.last.status if s.last else None,  # type: ignore[arg-type]
+                last_status=s.last.status if s.last else None,
                 last_duration_ms=s.last.duration_ms if s.last else None, failures_last_24h=s.failures_24h)
             for s in summaries
         ]

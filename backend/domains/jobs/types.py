@@ -7,8 +7,9 @@ from datetime import datetime
 import strawberry
 
 from backend.domains.jobs import models
+from backend.domains.jobs.models import JobRunStatus
 
-JobRunStatus = strawberry.enum(models.JobRunStatus, description="Where a job run stands.")
+strawberry.enum(JobRunStatus, description="Where a job run stands.")
 
 
 @strawberry.type(description="One run of a background or scheduled job.")
@@ -16,7 +17,7 @@ class JobRun:
     name: str = strawberry.field(description="The job, e.g. maintenance.purge.")
     occurrence_key: str = strawberry.field(
         description="Unique key of the run: job@UTC instant for a scheduled occurrence, job#id on demand.")
-    status: JobRunStatus = strawberry.field(description="Queued, running, succeeded or failed.")  # type: ignore[valid-type]
+    status: JobRunStatus = strawberry.field(description="Queued, running, succeeded or failed.")
     attempts: int = strawberry.field(description="Attempts made so far (failed attempts are retried with backoff).")
     scheduled_for: datetime | None = strawberry.field(description="The scheduled instant (UTC); null on demand.")
     created_at: datetime = strawberry.field(description="When it was queued (UTC).")
@@ -43,6 +44,6 @@ class Job:
     timezone: str = strawberry.field(description="IANA time zone the cron expression is read in.")
     max_attempts: int = strawberry.field(description="Attempts before a run is failed.")
     last_run: JobRun | None = strawberry.field(description="The latest run, if any.")
-    last_status: JobRunStatus | None = strawberry.field(description="The latest run's status.")  # type: ignore[valid-type]
+    last_status: JobRunStatus | None = strawberry.field(description="The latest run's status.")
     last_duration_ms: int | None = strawberry.field(description="The latest run's duration in milliseconds.")
     failures_last_24h: int = strawberry.field(description="Runs that failed for good in the last 24 hours.")

@@ -12,9 +12,11 @@ class Notification(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
+    user_id: int
     company: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Company", related_name="notifications", null=True, on_delete=fields.SET_NULL
     )
+    company_id: int | None
     kind = fields.CharField(max_length=40)
     title = fields.CharField(max_length=100)
     title_en = fields.CharField(max_length=100, default="")

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_ids
 from backend.core.permissions import require_user
 from backend.domains.notifications import service
-from backend.domains.notifications.types import NotificationErrors, NotificationReadPayload
+from backend.domains.notifications.types import NotificationError, NotificationReadPayload
 
 
 @strawberry.type
@@ -23,11 +22,11 @@ class NotificationsMutation:
             pks = decode_ids(list(ids), "Notification", "ids")
             return {"updated_count": await service.mark_read(user_id=uid, ids=pks)}
 
-        return await run_mutation(info, NotificationReadPayload, NotificationErrors, run)
+        return await run_mutation(info, NotificationReadPayload, NotificationError, run)
 
     @strawberry.mutation(description="Mark all of the caller's messages read.")
     async def notification_mark_all_read(self, info: Info) -> NotificationReadPayload:
         async def run() -> dict[str, Any]:
             return {"updated_count": await service.mark_read(user_id=require_user(info.context), ids=None)}
 
-        return await run_mutation(info, NotificationReadPayload, NotificationErrors, run)
+        return await run_mutation(info, NotificationReadPayload, NotificationError, run)

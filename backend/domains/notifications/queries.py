@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.context import Context
-from backend.core.gql import register_node
+from backend.core.gql import Info, register_node
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import require_user
 from backend.domains.notifications import models

@@ -6,13 +6,15 @@ from datetime import datetime
 
 import strawberry
 
-from backend.core.gql import Node, error_types
+from backend.core.gql import Node, PayloadError, error_type
 from backend.core.ids import encode_id
 from backend.domains.notifications import models
 from backend.domains.notifications.errors import NotificationCode
 
-NotificationErrors = error_types("Notification", NotificationCode)
-NotificationError = NotificationErrors[1]
+
+@error_type("Notification", NotificationCode)
+class NotificationError(PayloadError):
+    pass
 
 
 @strawberry.type(description="A message in the caller's inbox, in Chinese and English.")
@@ -36,4 +38,4 @@ class Notification(Node):
 @strawberry.type(description="Result of marking messages read.")
 class NotificationReadPayload:
     updated_count: int | None = strawberry.field(description="How many messages changed from unread to read.")
-    errors: list[NotificationError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[NotificationError] = strawberry.field(description="Why it did not work.")

@@ -14,6 +14,7 @@ from backend.core.orm import column
 from backend.core.permissions import Perm, covers, has_perm, require_user
 from backend.domains.accounts.access import user_ground
 from backend.domains.files.access import target_rule
+from backend.domains.repairs.loaders import GRAB_ALLOWED
 from backend.domains.repairs.models import RepairSettings, Ticket, TicketEvent, TicketStatus
 from backend.domains.residents.models import BindingStatus, UnitBinding
 
@@ -62,17 +63,17 @@ def visible_tickets(ctx: Context) -> Any:
 
 def can_dispatch(ctx: Context, ticket: Ticket) -> bool:
     p = ctx.principal
-    return p is not None and ticket.company_id == p.company_id and has_perm(  # type: ignore[attr-defined]
-        ctx, Perm.TICKET_DISPATCH, ticket.community_id)  # type: ignore[attr-defined]
+    return p is not None and ticket.company_id == p.company_id and has_perm(
+        ctx, Perm.TICKET_DISPATCH, ticket.community_id)
 
 
 def is_staff_viewer(ctx: Context, ticket: Ticket) -> bool:
     """Staff of the ticket's company who may read it (not merely its reporter)."""
     p = ctx.principal
-    if p is None or ticket.company_id != p.company_id:  # type: ignore[attr-defined]
+    if p is None or ticket.company_id != p.company_id:
         return False
-    return has_perm(ctx, Perm.TICKET_READ, ticket.community_id) or (  # type: ignore[attr-defined]
-        p.staff_id is not None and ticket.technician_id == p.staff_id)  # type: ignore[attr-defined]
+    return has_perm(ctx, Perm.TICKET_READ, ticket.community_id) or (
+        p.staff_id is not None and ticket.technician_id == p.staff_id)
 
 
 async def notable_ticket(ctx: Context, ticket_id: int) -> Ticket:
@@ -81,7 +82,7 @@ async def notable_ticket(ctx: Context, ticket_id: int) -> Ticket:
     p = ctx.principal
     row = await Ticket.filter(id=ticket_id, company_id=p.company_id).first() if p and p.company_id else None
     if row is None or p is None or not (
-        (p.staff_id is not None and row.technician_id == p.staff_id and Perm.TICKET_WORK in p.grants)  # type: ignore[attr-defined]
+        (p.staff_id is not None and row.technician_id == p.staff_id and Perm.TICKET_WORK in p.grants)
         or can_dispatch(ctx, row)
     ):
         raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
@@ -91,16 +92,16 @@ async def notable_ticket(ctx: Context, ticket_id: int) -> Ticket:
 def _staff_sees(ctx: Context, t: Ticket, grab_ok: bool) -> bool:
     """staff_q for one loaded ticket (grab_ok: its community lets technicians grab)."""
     p = ctx.principal
-    if p is None or p.company_id is None or t.company_id != p.company_id:  # type: ignore[attr-defined]
+    if p is None or p.company_id is None or t.company_id != p.company_id:
         return False
-    if covers(ctx, Perm.TICKET_READ, t.company_id, t.community_id):  # type: ignore[attr-defined]
+    if covers(ctx, Perm.TICKET_READ, t.company_id, t.community_id):
         return True
     if Perm.TICKET_WORK not in p.grants or p.staff_id is None:
         return False
-    if t.technician_id == p.staff_id:  # type: ignore[attr-defined]
+    if t.technician_id == p.staff_id:
         return True
-    return (t.status == TicketStatus.ACCEPTED and t.technician_id is None and grab_ok  # type: ignore[attr-defined]
-            and covers(ctx, Perm.TICKET_WORK, t.company_id, t.community_id))  # type: ignore[attr-defined]
+    return (t.status == TicketStatus.ACCEPTED and t.technician_id is None and grab_ok
+            and covers(ctx, Perm.TICKET_WORK, t.company_id, t.community_id))
 
 
 @rule("Ticket")
@@ -110,16 +111,16 @@ async def ticket_visible(ctx: Context, objs: list[Any]) -> list[bool]:
     if p is None:
         return [False] * len(objs)
     rows = [o._m for o in objs]
-    grabbable = [t.community_id for t in rows if t.status == TicketStatus.ACCEPTED and t.technician_id is None]  # type: ignore[attr-defined]
-    grab = dict(zip(grabbable, await ctx.loaders["grab_allowed"].load_many(grabbable), strict=True)) if (
+    grabbable = [t.community_id for t in rows if t.status == TicketStatus.ACCEPTED and t.technician_id is None]
+    grab = dict(zip(grabbable, await GRAB_ALLOWED.of(ctx).load_many(grabbable), strict=True)) if (
         grabbable and p.staff_id is not None and Perm.TICKET_WORK in p.grants) else {}
     handled = ctx.loaders.memo.setdefault("handled_reporters", set())
     out: list[bool] = []
     for t in rows:
-        staff = _staff_sees(ctx, t, grab.get(t.community_id, False))  # type: ignore[attr-defined]
+        staff = _staff_sees(ctx, t, grab.get(t.community_id, False))
         if staff:
-            handled.add(t.reporter_id)  # type: ignore[attr-defined]
-        out.append(staff or t.reporter_id == p.user_id)  # type: ignore[attr-defined]
+            handled.add(t.reporter_id)
+        out.append(staff or t.reporter_id == p.user_id)
     return out
 
 

@@ -52,9 +52,9 @@ async def open_counts(staff_ids: list[int]) -> dict[int, dict[TicketStatus, int]
 
 async def choose_technician(ticket: Ticket) -> int | None:
     """The skilled technician of the community with the fewest open tickets (ties: lowest id)."""
-    ids = await technician_ids(company_id=ticket.company_id, community_id=ticket.community_id)  # type: ignore[attr-defined]
+    ids = await technician_ids(company_id=ticket.company_id, community_id=ticket.community_id)
     found: list[int] = await column(TechnicianSkill.filter(
-        staff_id__in=ids, category_id=ticket.category_id), "staff_id") if ids else []  # type: ignore[attr-defined]
+        staff_id__in=ids, category_id=ticket.category_id), "staff_id") if ids else []
     skilled = sorted(set(found))
     if not skilled:
         return None
@@ -64,8 +64,8 @@ async def choose_technician(ticket: Ticket) -> int | None:
 
 async def auto_assign(ticket: Ticket) -> Ticket:
     """Assign an accepted ticket automatically when its community has that turned on."""
-    settings = await config.get_settings(ticket.community_id)  # type: ignore[attr-defined]
-    if not settings.auto_assign or ticket.status != S.ACCEPTED or ticket.technician_id is not None:  # type: ignore[attr-defined]
+    settings = await config.get_settings(ticket.community_id)
+    if not settings.auto_assign or ticket.status != S.ACCEPTED or ticket.technician_id is not None:
         return ticket
     chosen = await choose_technician(ticket)
     if chosen is None:
@@ -78,7 +78,7 @@ async def auto_assign(ticket: Ticket) -> Ticket:
 
 async def dispatchable(*, company_id: int, communities: frozenset[int] | None, ticket_id: int) -> Ticket:
     row = await Ticket.filter(id=ticket_id, company_id=company_id).first()
-    if row is None or (communities is not None and row.community_id not in communities):  # type: ignore[attr-defined]
+    if row is None or (communities is not None and row.community_id not in communities):
         raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
     return row
 
@@ -102,9 +102,9 @@ async def assign(*, company_id: int, communities: frozenset[int] | None, ticket_
                  technician_id: int, note: str | None = None) -> Ticket:
     """Staff assign an accepted ticket to a technician of its community, or reassign it."""
     ticket = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
-    if technician_id not in await technician_ids(company_id=company_id, community_id=ticket.community_id):  # type: ignore[attr-defined]
+    if technician_id not in await technician_ids(company_id=company_id, community_id=ticket.community_id):
         raise DomainError(Codes.NOT_FOUND, "No such technician in this community", "technicianId")
-    if ticket.technician_id == technician_id:  # type: ignore[attr-defined]
+    if ticket.technician_id == technician_id:
         raise DomainError(RepairCode.ALREADY_ASSIGNED, "Already assigned to this technician", "technicianId")
     kind = EventKind.ASSIGNED if ticket.status == S.ACCEPTED else EventKind.REASSIGNED
     return await transition(ticket, kind, actor_id=actor_id, note=validate.text(note, "note", workflow.MAX_NOTE),
@@ -145,9 +145,9 @@ async def grab(*, company_id: int, communities: frozenset[int] | None, staff_id:
     Two technicians grabbing at once: the conditional update lets one win; the other gets ALREADY_ASSIGNED.
     """
     ticket = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
-    if ticket.technician_id is not None and ticket.status in OPEN:  # type: ignore[attr-defined]
+    if ticket.technician_id is not None and ticket.status in OPEN:
         raise DomainError(RepairCode.ALREADY_ASSIGNED, "This ticket has a technician", "id")
-    if ticket.status == S.ACCEPTED and not (await config.get_settings(ticket.community_id)).allow_grab:  # type: ignore[attr-defined]
+    if ticket.status == S.ACCEPTED and not (await config.get_settings(ticket.community_id)).allow_grab:
         raise DomainError(RepairCode.GRAB_DISABLED, "This community assigns tickets; grabbing is off", "id")
     # Grabbing is taking the job: no separate 接单 step follows.
     return await transition(ticket, EventKind.GRABBED, actor_id=actor_id, expect_technician=None,
@@ -158,7 +158,7 @@ async def worker_ticket(*, company_id: int, communities: frozenset[int] | None, 
                         ticket_id: int) -> Ticket:
     """A ticket of the technician's communities that is theirs or has nobody (then only the table decides)."""
     row = await dispatchable(company_id=company_id, communities=communities, ticket_id=ticket_id)
-    if row.technician_id not in (None, staff_id):  # type: ignore[attr-defined]
+    if row.technician_id not in (None, staff_id):
         raise DomainError(Codes.NOT_FOUND, "No such ticket", "id")
     return row
 

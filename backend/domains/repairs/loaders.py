@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-from backend.core.context import Context, register_loader
+from backend.core.context import Context, LoaderKey, loader
 from backend.core.loaders import by_pk
 from backend.domains.accounts.models import StaffMember
 from backend.domains.repairs.location import current_positions
 from backend.domains.repairs.models import (
     RepairCategory,
     RepairSettings,
+    TechnicianPosition,
     TechnicianSkill,
     Ticket,
     TicketEvent,
 )
 
 
-async def events_by_ticket(ctx: Context, keys: list[int]) -> list[list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
+async def events_by_ticket(ctx: Context, keys: list[int]) -> list[list[TicketEvent]]:
+    out: dict[int, list[TicketEvent]] = defaultdict(list)
     for e in await TicketEvent.filter(ticket_id__in=keys).order_by("id"):
-        out[e.ticket_id].append(e)  # type: ignore[attr-defined]
+        out[e.ticket_id].append(e)
     return [out.get(k, []) for k in keys]
 
 
-async def skills_by_staff(ctx: Context, keys: list[int]) -> list[list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
+async def skills_by_staff(ctx: Context, keys: list[int]) -> list[list[RepairCategory]]:
+    out: dict[int, list[RepairCategory]] = defaultdict(list)
     for s in await TechnicianSkill.filter(staff_id__in=keys).prefetch_related("category").order_by("category__sort", "id"):
-        out[s.staff_id].append(s.category)  # type: ignore[attr-defined]
+        out[s.staff_id].append(s.category)
     return [out.get(k, []) for k in keys]
 
 
-async def positions_by_ticket(ctx: Context, keys: list[int]) -> list[Any]:
+async def positions_by_ticket(ctx: Context, keys: list[int]) -> list[TechnicianPosition | None]:
     found = await current_positions(keys)
     return [found.get(k) for k in keys]
 
@@ -44,11 +44,13 @@ async def grab_allowed(ctx: Context, keys: list[int]) -> list[bool]:
     return [k in allowed for k in keys]
 
 
-register_loader("repair_category", by_pk(RepairCategory), shared=True)
-register_loader("grab_allowed", grab_allowed, shared=True)
-register_loader("repairs_staff", by_pk(StaffMember), shared=True)
-register_loader("ticket_events", events_by_ticket, shared=True)
-register_loader("skills_by_staff", skills_by_staff, shared=True)
-register_loader("ticket_position", positions_by_ticket, shared=True)
+REPAIR_CATEGORY: LoaderKey[int, RepairCategory | None] = loader("repair_category", by_pk(RepairCategory),
+                                                                  shared=True)
+GRAB_ALLOWED: LoaderKey[int, bool] = loader("grab_allowed", grab_allowed, shared=True)
+REPAIRS_STAFF: LoaderKey[int, StaffMember | None] = loader("repairs_staff", by_pk(StaffMember), shared=True)
+TICKET_EVENTS: LoaderKey[int, list[TicketEvent]] = loader("ticket_events", events_by_ticket, shared=True)
+SKILLS_BY_STAFF: LoaderKey[int, list[RepairCategory]] = loader("skills_by_staff", skills_by_staff, shared=True)
+TICKET_POSITION: LoaderKey[int, TechnicianPosition | None] = loader("ticket_position", positions_by_ticket,
+                                                                    shared=True)
 # Unscoped by design: only subscriptions that have checked access to the whole community read through it.
-register_loader("ticket_row", by_pk(Ticket), shared=True)
+TICKET_ROW: LoaderKey[int, Ticket | None] = loader("ticket_row", by_pk(Ticket), shared=True)

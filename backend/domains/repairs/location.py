@@ -35,7 +35,7 @@ async def set_consent(*, company_id: int, communities: frozenset[int] | None, st
     """The assigned technician allows (or stops) sharing their position for this ticket; stopping deletes it."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
-    if ticket.technician_id != staff_id or ticket.status not in OPEN:  # type: ignore[attr-defined]
+    if ticket.technician_id != staff_id or ticket.status not in OPEN:
         raise DomainError(RepairCode.ILLEGAL_TRANSITION, "Only while the ticket is yours and open", "id")
     changed = await Ticket.filter(id=ticket.id, technician_id=staff_id, status__in=list(OPEN)).update(
         location_consent=consent, updated_at=now())
@@ -59,7 +59,7 @@ async def report(*, company_id: int, communities: frozenset[int] | None, staff_i
     """Store the technician's latest position for a ticket in progress that they consented to share."""
     ticket = await worker_ticket(company_id=company_id, communities=communities, staff_id=staff_id,
                                  ticket_id=ticket_id)
-    if ticket.technician_id != staff_id or ticket.status != S.IN_PROGRESS:  # type: ignore[attr-defined]
+    if ticket.technician_id != staff_id or ticket.status != S.IN_PROGRESS:
         raise DomainError(RepairCode.ILLEGAL_TRANSITION, "Positions are shared only while you work on it", "id")
     if not ticket.location_consent:
         raise DomainError(RepairCode.LOCATION_NOT_SHARED, "Allow sharing your position for this ticket first", "id")
@@ -84,7 +84,7 @@ async def report(*, company_id: int, communities: frozenset[int] | None, staff_i
 async def current_positions(ticket_ids: list[int], *, at: datetime | None = None) -> dict[int, TechnicianPosition]:
     """Unexpired positions of the given tickets (the caller decides who may see them)."""
     rows = await TechnicianPosition.filter(ticket_id__in=ticket_ids, expires_at__gt=at or now())
-    return {r.ticket_id: r for r in rows}  # type: ignore[attr-defined]
+    return {r.ticket_id: r for r in rows}
 
 
 async def purge_expired(*, at: datetime | None = None) -> int:

@@ -48,6 +48,7 @@ class RepairCategory(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="repair_categories", on_delete=fields.RESTRICT
     )
+    company_id: int
     name = fields.CharField(max_length=50)
     name_en = fields.CharField(max_length=50, default="")
     is_active = fields.BooleanField(default=True)
@@ -66,9 +67,11 @@ class RepairSettings(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="repair_settings", on_delete=fields.RESTRICT
     )
+    company_id: int
     community: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Community", related_name="repair_settings", on_delete=fields.CASCADE, unique=True
     )
+    community_id: int
     allow_grab = fields.BooleanField(default=False)
     auto_assign = fields.BooleanField(default=False)
     normal_accept_minutes = fields.IntField(default=60)
@@ -87,12 +90,15 @@ class TechnicianSkill(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="technician_skills", on_delete=fields.RESTRICT
     )
+    company_id: int
     staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.StaffMember", related_name="skills", on_delete=fields.CASCADE
     )
+    staff_id: int
     category: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.RepairCategory", related_name="skills", on_delete=fields.CASCADE
     )
+    category_id: int
 
     class Meta:
         table = "technician_skill"
@@ -105,22 +111,28 @@ class Ticket(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="tickets", on_delete=fields.RESTRICT
     )
+    company_id: int
     community: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Community", related_name="tickets", on_delete=fields.RESTRICT
     )
+    community_id: int
     unit: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Unit", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
+    unit_id: int | None
     public_area = fields.CharField(max_length=100, default="")
     category: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.RepairCategory", related_name="tickets", on_delete=fields.RESTRICT
     )
+    category_id: int
     reporter: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="tickets", on_delete=fields.RESTRICT
     )
+    reporter_id: int
     technician: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.StaffMember", related_name="tickets", null=True, on_delete=fields.RESTRICT
     )
+    technician_id: int | None
     idempotency_key = fields.CharField(max_length=64)
     description = fields.CharField(max_length=1000)
     urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
@@ -163,12 +175,15 @@ class TicketEvent(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="ticket_events", on_delete=fields.RESTRICT
     )
+    company_id: int
     ticket: fields.ForeignKeyRelation[Ticket] = fields.ForeignKeyField(
         "models.Ticket", related_name="events", on_delete=fields.CASCADE
     )
+    ticket_id: int
     actor: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="ticket_events", null=True, on_delete=fields.SET_NULL
     )
+    actor_id: int | None
     kind = fields.CharEnumField(EventKind, max_length=16)
     from_status = fields.CharEnumField(TicketStatus, max_length=16, null=True)
     to_status = fields.CharEnumField(TicketStatus, max_length=16, null=True)
@@ -190,12 +205,15 @@ class TechnicianPosition(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="technician_positions", on_delete=fields.RESTRICT
     )
+    company_id: int
     ticket: fields.ForeignKeyRelation[Ticket] = fields.OneToOneField(
         "models.Ticket", related_name="position", on_delete=fields.CASCADE
     )
+    ticket_id: int
     staff: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.StaffMember", related_name="positions", on_delete=fields.CASCADE
     )
+    staff_id: int
     latitude = fields.FloatField()
     longitude = fields.FloatField()
     accuracy_m = fields.IntField(null=True)

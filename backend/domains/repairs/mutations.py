@@ -6,11 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.context import Context
 from backend.core.crypto import open_phone
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_id, decode_ids, encode_id
 from backend.core.permissions import Perm, community_scope, require_perm, require_user
 from backend.core.runtime import get_runtime
@@ -21,7 +20,7 @@ from backend.domains.repairs.types import (
     RepairCategory,
     RepairCategoryInput,
     RepairCategoryPayload,
-    RepairErrors,
+    RepairError,
     RepairSettings,
     RepairSettingsInput,
     RepairSettingsPayload,
@@ -57,7 +56,7 @@ def _worker(ctx: Context) -> dict[str, Any]:
 
 async def _send_completion_sms(ticket: models.Ticket) -> None:
     """Tell the reporter by SMS that the repair is done (after commit: a failed send changes nothing)."""
-    user = await UserModel.filter(id=ticket.reporter_id).first()  # type: ignore[attr-defined]
+    user = await UserModel.filter(id=ticket.reporter_id).first()
     if user is None:
         return
     number = workflow.ticket_number(ticket.id)
@@ -70,10 +69,10 @@ async def _dispatch(info: Info, id: strawberry.ID, action: str,
                     **summary: Any) -> TicketPayload:
     async def run() -> dict[str, Any]:
         company_id, scope = community_scope(info.context, Perm.TICKET_DISPATCH)
-        row = await fn(company_id, scope, decode_id(id, "Ticket"), info.context.principal.user_id)
+        row = await fn(company_id, scope, decode_id(id, "Ticket"), require_user(info.context))
         return _done(row, summary)
 
-    return await run_mutation(info, TicketPayload, RepairErrors, run, audit=action)
+    return await run_mutation(info, TicketPayload, RepairError, run, audit=action)
 
 
 @strawberry.type
@@ -94,9 +93,9 @@ class RepairsMutation:
             row, _ = await service.create_ticket(user_id=uid, spec=spec)
             return _done(row)
 
-        payload = await run_mutation(info, TicketPayload, RepairErrors, run)
+        payload = await run_mutation(info, TicketPayload, RepairError, run)
         if [(e.field, e.code.value) for e in payload.errors] == [("idempotencyKey", "DUPLICATE")]:
-            payload = await run_mutation(info, TicketPayload, RepairErrors, run)  # the twin won: return it
+            payload = await run_mutation(info, TicketPayload, RepairError, run)  # the twin won: return it
         return payload
 
     @strawberry.mutation(description="Withdraw your ticket before work starts.")
@@ -105,7 +104,7 @@ class RepairsMutation:
             uid = require_user(info.context)
             return _done(await service.cancel_ticket(user_id=uid, ticket_id=decode_id(id, "Ticket"), reason=reason))
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run)
+        return await run_mutation(info, TicketPayload, RepairError, run)
 
     @strawberry.mutation(description="Reopen your completed ticket within 7 days; it is assigned again.")
     async def ticket_reopen(self, info: Info, id: strawberry.ID, reason: str | None = None) -> TicketPayload:
@@ -113,7 +112,7 @@ class RepairsMutation:
             uid = require_user(info.context)
             return _done(await service.reopen_ticket(user_id=uid, ticket_id=decode_id(id, "Ticket"), reason=reason))
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run)
+        return await run_mutation(info, TicketPayload, RepairError, run)
 
     @strawberry.mutation(description="Rate your completed ticket, once: speed, quality and attitude (1–5).")
     async def ticket_rate(self, info: Info, id: strawberry.ID, input: TicketRateInput) -> TicketPayload:
@@ -124,7 +123,7 @@ class RepairsMutation:
                 attitude=input.attitude, comment=input.comment,
             ))
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run)
+        return await run_mutation(info, TicketPayload, RepairError, run)
 
     @strawberry.mutation(description="Accept a submitted ticket (ticket.dispatch).")
     async def ticket_accept(self, info: Info, id: strawberry.ID) -> TicketPayload:
@@ -156,7 +155,7 @@ class RepairsMutation:
         async def run() -> dict[str, Any]:
             return _done(await dispatch.grab(**_worker(info.context), ticket_id=decode_id(id, "Ticket")), {})
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.grab")
+        return await run_mutation(info, TicketPayload, RepairError, run, audit="ticket.grab")
 
     @strawberry.mutation(description="Take a job assigned to you (接单), so the reporter knows you are coming "
                                      "(ticket.work).")
@@ -164,7 +163,7 @@ class RepairsMutation:
         async def run() -> dict[str, Any]:
             return _done(await dispatch.acknowledge(**_worker(info.context), ticket_id=decode_id(id, "Ticket")), {})
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.acknowledge")
+        return await run_mutation(info, TicketPayload, RepairError, run, audit="ticket.acknowledge")
 
     @strawberry.mutation(description="Allow or stop sharing your position with the reporter for one ticket that is "
                                      "yours; stopping deletes what was shared (ticket.work).")
@@ -173,7 +172,7 @@ class RepairsMutation:
             return _done(await location.set_consent(**_worker(info.context), ticket_id=decode_id(id, "Ticket"),
                                                     consent=consent), {"consent": consent})
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.locationConsent")
+        return await run_mutation(info, TicketPayload, RepairError, run, audit="ticket.locationConsent")
 
     @strawberry.mutation(description="Report where you are while working on a ticket whose position you share; "
                                      "it is kept for 2 hours at most (ticket.work).")
@@ -183,14 +182,14 @@ class RepairsMutation:
                                                latitude=input.latitude, longitude=input.longitude,
                                                accuracy_m=input.accuracy))
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run)
+        return await run_mutation(info, TicketPayload, RepairError, run)
 
     @strawberry.mutation(description="Start work on a ticket assigned to you (ticket.work).")
     async def ticket_start(self, info: Info, id: strawberry.ID) -> TicketPayload:
         async def run() -> dict[str, Any]:
             return _done(await dispatch.start(**_worker(info.context), ticket_id=decode_id(id, "Ticket")), {})
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.start")
+        return await run_mutation(info, TicketPayload, RepairError, run, audit="ticket.start")
 
     @strawberry.mutation(description="Complete a ticket assigned to you, with up to 9 photos of the work "
                                      "(fileUpload with TICKET_WORK_PHOTO); the reporter gets an SMS (ticket.work).")
@@ -202,7 +201,7 @@ class RepairsMutation:
             info.context.after_commit.append(lambda: _send_completion_sms(row))
             return _done(row, {"note": note})
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.complete")
+        return await run_mutation(info, TicketPayload, RepairError, run, audit="ticket.complete")
 
     @strawberry.mutation(description="Add a note, with up to 9 photos (TICKET_WORK_PHOTO), to the timeline: the "
                                      "assigned technician, or dispatch staff. An internal note is for staff only.")
@@ -214,7 +213,7 @@ class RepairsMutation:
             return _done(await workflow.add_note(row, actor_id=uid, note=note, internal=internal,
                                                 file_ids=_file_ids(file_ids)), {"note": note, "internal": internal})
 
-        return await run_mutation(info, TicketPayload, RepairErrors, run, audit="ticket.note")
+        return await run_mutation(info, TicketPayload, RepairError, run, audit="ticket.note")
 
     @strawberry.mutation(description="Add a repair category to the company (repair.config).")
     async def repair_category_create(self, info: Info, input: RepairCategoryInput) -> RepairCategoryPayload:
@@ -237,7 +236,7 @@ class RepairsMutation:
                 "target_type": "Community", "target_id": community_id,
                 "summary": {k: v for k, v in vars(spec).items() if v is not None}}}
 
-        return await run_mutation(info, RepairSettingsPayload, RepairErrors, run, audit="repairSettings.update")
+        return await run_mutation(info, RepairSettingsPayload, RepairError, run, audit="repairSettings.update")
 
     @strawberry.mutation(description="Set the categories a technician handles (ticket.dispatch).")
     async def technician_skills_set(self, info: Info, staff_id: strawberry.ID,
@@ -251,7 +250,7 @@ class RepairsMutation:
             return {"skills": [RepairCategory.from_model(c) for c in cats], "_audit": {
                 "target_type": "StaffMember", "target_id": staff_id, "summary": {"categories": list(category_ids)}}}
 
-        return await run_mutation(info, TechnicianSkillsPayload, RepairErrors, run, audit="technician.skills")
+        return await run_mutation(info, TechnicianSkillsPayload, RepairError, run, audit="technician.skills")
 
 
 async def _category(info: Info, id: strawberry.ID | None, input: RepairCategoryInput, action: str) -> RepairCategoryPayload:
@@ -265,4 +264,4 @@ async def _category(info: Info, id: strawberry.ID | None, input: RepairCategoryI
             "target_type": "RepairCategory", "target_id": encode_id("RepairCategory", row.id),
             "summary": {"name": input.name, "nameEn": input.name_en, "isActive": input.is_active}}}
 
-    return await run_mutation(info, RepairCategoryPayload, RepairErrors, run, audit=action)
+    return await run_mutation(info, RepairCategoryPayload, RepairError, run, audit=action)

@@ -6,13 +6,12 @@ import re
 from datetime import UTC, datetime
 
 import strawberry
-from strawberry.types import Info
 from tortoise.expressions import Q
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import register_node
+from backend.core.gql import Info, register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, community_scope, has_perm, require_perm, require_user
@@ -110,7 +109,7 @@ class RepairsQuery:
 
     @strawberry.field(description="The caller's own repair tickets, newest first.")
     async def my_tickets(
-        self, info: Info, status: list[TicketStatus] | None = None, first: int | None = 20,  # type: ignore[valid-type]
+        self, info: Info, status: list[TicketStatus] | None = None, first: int | None = 20,
         after: str | None = None,
     ) -> Connection[Ticket]:
         qs = models.Ticket.filter(reporter_id=require_user(info.context))

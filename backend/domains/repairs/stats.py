@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import SupportsInt
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
@@ -82,8 +83,8 @@ async def monthly(*, company_id: int, communities: frozenset[int] | None, commun
         minutes=Sum("completion_minutes"),
     ).values("technician_id", "completed", "rated", "met", "timed", "speed", "quality", "attitude", "minutes")
 
-    def avg(total: object, n: int) -> float | None:
-        return round(int(total) / n, 2) if n and total is not None else None  # type: ignore[call-overload]
+    def avg(total: SupportsInt | None, n: int) -> float | None:
+        return round(int(total) / n, 2) if n and total is not None else None
 
     return [
         MonthStats(staff_id=r["technician_id"], completed=r["completed"], rated=r["rated"],

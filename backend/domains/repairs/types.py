@@ -6,28 +6,45 @@ from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core import validate
 from backend.core.crypto import open_phone
-from backend.core.gql import Node, error_types
+from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.ids import encode_id
+from backend.core.loaders import referenced
 from backend.core.permissions import Perm, has_perm
 from backend.core.prefetch import loaded
+from backend.domains.accounts.loaders import USER
 from backend.domains.accounts.types import User
 from backend.domains.files.errors import FileCode
+from backend.domains.files.loaders import FILES_BY_TARGET
 from backend.domains.files.types import StoredFile
 from backend.domains.repairs import models
 from backend.domains.repairs.access import is_staff_viewer
 from backend.domains.repairs.errors import RepairCode
+from backend.domains.repairs.loaders import (
+    REPAIR_CATEGORY,
+    REPAIRS_STAFF,
+    SKILLS_BY_STAFF,
+    TICKET_EVENTS,
+    TICKET_POSITION,
+)
+from backend.domains.repairs.models import EventKind, TicketStatus, Urgency
 from backend.domains.repairs.workflow import OPEN, UNFINISHED, event_target, ticket_number, ticket_target
+from backend.domains.tenancy.loaders import COMMUNITY, UNIT
 from backend.domains.tenancy.types import Community, Unit
 
-TicketStatus = strawberry.enum(models.TicketStatus, description="Where a repair ticket stands.")
-Urgency = strawberry.enum(models.Urgency, description="How urgent a repair is; it sets the SLA.")
-TicketEventKind = strawberry.enum(models.EventKind, description="What happened to a ticket.")
-RepairErrors = error_types("Repair", RepairCode, FileCode)
-RepairError = RepairErrors[1]
+strawberry.enum(TicketStatus, description="Where a repair ticket stands.")
+strawberry.enum(Urgency, description="How urgent a repair is; it sets the SLA.")
+strawberry.enum(EventKind, description="What happened to a ticket.")
+TicketEventKind = EventKind
+
+
+@error_type("Repair", RepairCode, FileCode)
+class RepairError(PayloadError):
+    pass
+
+
 # The reporter sees who is coming (and may call them) only while the work is theirs to expect.
 CONTACT_VISIBLE = {models.TicketStatus.ASSIGNED, models.TicketStatus.IN_PROGRESS, models.TicketStatus.COMPLETED}
 
@@ -43,7 +60,7 @@ class RepairCategory(Node):
     @classmethod
     def from_model(cls, m: models.RepairCategory) -> RepairCategory:
         return cls(_pk=m.id, name=m.name, name_en=m.name_en, is_active=m.is_active, sort=m.sort,
-                   _company_id=m.company_id)  # type: ignore[attr-defined]
+                   _company_id=m.company_id)
 
 
 @strawberry.type(description="A community's repair rules.")
@@ -58,7 +75,7 @@ class RepairSettings:
 
     @classmethod
     def from_model(cls, m: models.RepairSettings) -> RepairSettings:
-        return cls(community_id=strawberry.ID(encode_id("Community", m.community_id)), allow_grab=m.allow_grab,  # type: ignore[attr-defined]
+        return cls(community_id=strawberry.ID(encode_id("Community", m.community_id)), allow_grab=m.allow_grab,
                    auto_assign=m.auto_assign, normal_accept_minutes=m.normal_accept_minutes,
                    normal_finish_hours=m.normal_finish_hours, urgent_accept_minutes=m.urgent_accept_minutes,
                    urgent_finish_hours=m.urgent_finish_hours)
@@ -73,10 +90,10 @@ class TechnicianContact:
 
     @staticmethod
     async def load(info: Info, staff_pk: int, *, for_staff: bool) -> TechnicianContact | None:
-        staff = await info.context.loaders["repairs_staff"].load(staff_pk)
+        staff = await REPAIRS_STAFF.of(info.context).load(staff_pk)
         if staff is None:
             return None
-        user = await info.context.loaders["user"].load(staff.user_id)
+        user = referenced(await USER.of(info.context).load(staff.user_id))
         return TechnicianContact(name=user.name, phone=open_phone(user.phone_enc, user.phone_hash),
                                  staff_member_id=strawberry.ID(encode_id("StaffMember", staff_pk)) if for_staff else None)
 
@@ -101,9 +118,9 @@ class TechnicianPosition:
 
 @strawberry.type(description="One step of a ticket's timeline: a status change or a note.")
 class TicketEvent:
-    kind: TicketEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
-    from_status: TicketStatus | None = strawberry.field(description="Status before; null for notes and creation.")  # type: ignore[valid-type]
-    to_status: TicketStatus | None = strawberry.field(description="Status after; null for notes.")  # type: ignore[valid-type]
+    kind: TicketEventKind = strawberry.field(description="What happened.")
+    from_status: TicketStatus | None = strawberry.field(description="Status before; null for notes and creation.")
+    to_status: TicketStatus | None = strawberry.field(description="Status after; null for notes.")
     note: str = strawberry.field(description="Reason or note given with it.")
     internal: bool = strawberry.field(description="A staff-only note; the reporter never sees these.")
     created_at: datetime = strawberry.field(description="When it happened (UTC).")
@@ -111,12 +128,12 @@ class TicketEvent:
     _actor_id: strawberry.Private[int | None]
 
     @strawberry.field(description="Photos of the work taken at this step.")
-    @loaded("files.by_target", lambda self: event_target(self._pk))
+    @loaded(FILES_BY_TARGET, lambda self: event_target(self._pk))
     def files(self, files: list[StoredFile]) -> list[StoredFile]:
         return files
 
     @strawberry.field(description="Name of who did it; null for automatic steps.")
-    @loaded("user", lambda self: self._actor_id)
+    @loaded(USER, lambda self: self._actor_id)
     def actor_name(self, user: Any) -> str | None:
         return user.name if user is not None else None
 
@@ -124,8 +141,8 @@ class TicketEvent:
 @strawberry.type(description="A repair request (报修) for a unit or a public area.")
 class Ticket(Node):
     number: str = strawberry.field(description="Number people quote, e.g. R00000042.")
-    status: TicketStatus = strawberry.field(description="Where the ticket stands.")  # type: ignore[valid-type]
-    urgency: Urgency = strawberry.field(description="Normal or urgent.")  # type: ignore[valid-type]
+    status: TicketStatus = strawberry.field(description="Where the ticket stands.")
+    urgency: Urgency = strawberry.field(description="Normal or urgent.")
     description: str = strawberry.field(description="What is wrong, in the reporter's words.")
     public_area: str = strawberry.field(description="The public place, when it is not about a unit.")
     preferred_start: datetime | None = strawberry.field(description="Start of the reporter's preferred window (UTC).")
@@ -166,29 +183,29 @@ class Ticket(Node):
 
     @strawberry.field(description="The community; null when the caller may no longer see it (a reporter who "
                                   "has moved out).")
-    @loaded("community", lambda self: self._m.community_id, visible=True)
+    @loaded(COMMUNITY, lambda self: self._m.community_id, visible=True)
     def community(self, row: Any) -> Community | None:
         return Community.from_model(row)
 
     @strawberry.field(description="The unit; null for a public area, or when the caller may no longer see it.")
-    @loaded("unit", lambda self: self._m.unit_id, visible=True)
+    @loaded(UNIT, lambda self: self._m.unit_id, visible=True)
     def unit(self, row: Any) -> Unit | None:
         return Unit.from_model(row) if row is not None else None
 
     @strawberry.field(description="The repair category.")
-    @loaded("repair_category", lambda self: self._m.category_id)
+    @loaded(REPAIR_CATEGORY, lambda self: self._m.category_id)
     def category(self, row: Any) -> RepairCategory:
         return RepairCategory.from_model(row)
 
     @strawberry.field(description="Who reported it (phone masked unless the caller may see owners' phones).")
-    @loaded("user", lambda self: self._m.reporter_id)
+    @loaded(USER, lambda self: self._m.reporter_id)
     def reporter(self, row: Any) -> User:
         return User.from_model(row)
 
     @strawberry.field(description="The technician; the reporter sees them only while assigned, in progress or "
                                   "completed.")
     async def technician(self, info: Info) -> TechnicianContact | None:
-        staff_pk = self._m.technician_id  # type: ignore[attr-defined]
+        staff_pk = self._m.technician_id
         if staff_pk is None:
             return None
         staff = is_staff_viewer(info.context, self._m)
@@ -199,7 +216,7 @@ class Ticket(Node):
     @strawberry.field(description="Whether the ticket is assigned to the caller (their own job as a technician).")
     def assigned_to_viewer(self, info: Info) -> bool:
         p = info.context.principal
-        return p is not None and p.staff_id is not None and self._m.technician_id == p.staff_id  # type: ignore[attr-defined]
+        return p is not None and p.staff_id is not None and self._m.technician_id == p.staff_id
 
     @strawberry.field(description="The reporter's phone in full, for staff who handle the ticket: staff with "
                                   "ticket.read, and its technician while it is assigned or in progress.")
@@ -207,15 +224,15 @@ class Ticket(Node):
         m, p = self._m, info.context.principal
         if not is_staff_viewer(info.context, m):
             return None
-        if not has_perm(info.context, Perm.TICKET_READ, m.community_id) and m.status not in OPEN:  # type: ignore[attr-defined]
+        if not has_perm(info.context, Perm.TICKET_READ, m.community_id) and m.status not in OPEN:
             return None
-        if p is not None and p.user_id == m.reporter_id:  # type: ignore[attr-defined]
+        if p is not None and p.user_id == m.reporter_id:
             return None
-        user = await info.context.loaders["user"].load(m.reporter_id)  # type: ignore[attr-defined]
+        user = referenced(await USER.of(info.context).load(m.reporter_id))
         return open_phone(user.phone_enc, user.phone_hash)
 
     @strawberry.field(description="The owner's photos and video of the problem.")
-    @loaded("files.by_target", lambda self: ticket_target(self._pk))
+    @loaded(FILES_BY_TARGET, lambda self: ticket_target(self._pk))
     def files(self, files: list[StoredFile]) -> list[StoredFile]:
         return files
 
@@ -225,8 +242,8 @@ class Ticket(Node):
         m = self._m
         if m.status != models.TicketStatus.IN_PROGRESS or not m.location_consent:
             return None
-        row = await info.context.loaders["ticket_position"].load(m.id)
-        if row is None or row.staff_id != m.technician_id:  # type: ignore[attr-defined]
+        row = await TICKET_POSITION.of(info.context).load(m.id)
+        if row is None or row.staff_id != m.technician_id:
             return None
         return TechnicianPosition(latitude=row.latitude, longitude=row.longitude, accuracy=row.accuracy_m,
                                   recorded_at=row.recorded_at, expires_at=row.expires_at)
@@ -241,7 +258,7 @@ class Ticket(Node):
 
     @strawberry.field(description="Every step so far, oldest first; staff-only notes are left out for the reporter.")
     async def timeline(self, info: Info) -> list[TicketEvent]:
-        rows = await info.context.loaders["ticket_events"].load(self._pk)
+        rows = await TICKET_EVENTS.of(info.context).load(self._pk)
         staff = is_staff_viewer(info.context, self._m)
         return [TicketEvent(kind=e.kind, from_status=e.from_status, to_status=e.to_status, note=e.note,
                             internal=e.internal, created_at=e.created_at, _pk=e.id, _actor_id=e.actor_id)
@@ -257,7 +274,8 @@ class TechnicianWorkload:
 
     @strawberry.field(description="Categories the technician handles.")
     async def skills(self, info: Info) -> list[RepairCategory]:
-        return [RepairCategory.from_model(c) for c in await info.context.loaders["skills_by_staff"].load(self._staff_pk)]
+        skills = await SKILLS_BY_STAFF.of(info.context).load(self._staff_pk)
+        return [RepairCategory.from_model(c) for c in skills]
 
 
 @strawberry.type(description="A technician's figures for one month (tickets completed in that month).")
@@ -275,9 +293,9 @@ class TechnicianStats:
 @strawberry.input(description="Filters for the staff ticket list.")
 class TicketFilter:
     community_id: strawberry.ID | None = strawberry.field(default=None, description="Only this community.")
-    status: list[TicketStatus] | None = strawberry.field(default=None, description="Only these statuses.")  # type: ignore[valid-type]
+    status: list[TicketStatus] | None = strawberry.field(default=None, description="Only these statuses.")
     category_id: strawberry.ID | None = strawberry.field(default=None, description="Only this category.")
-    urgency: Urgency | None = strawberry.field(default=None, description="Only this urgency.")  # type: ignore[valid-type]
+    urgency: Urgency | None = strawberry.field(default=None, description="Only this urgency.")
     overdue: bool | None = strawberry.field(default=None, description="Only overdue (true) or on-time (false).")
     technician_id: strawberry.ID | None = strawberry.field(default=None, description="Only this technician's.")
     mine: bool | None = strawberry.field(default=None, description="Only tickets assigned to the caller (true) or "
@@ -293,7 +311,7 @@ class TicketCreateInput:
     public_area: str | None = strawberry.field(default=None, description="Public place, e.g. 3号楼电梯.")
     category_id: strawberry.ID = strawberry.field(description="The repair category.")
     description: str = strawberry.field(description="What is wrong, 1 to 1000 characters.")
-    urgency: Urgency = strawberry.field(default=models.Urgency.NORMAL, description="Normal or urgent.")  # type: ignore[valid-type]
+    urgency: Urgency = strawberry.field(default=models.Urgency.NORMAL, description="Normal or urgent.")
     preferred_start: datetime | None = strawberry.field(default=None, description="Preferred window start.")
     preferred_end: datetime | None = strawberry.field(default=None, description="Preferred window end, at most "
                                                                                 "14 days ahead.")
@@ -340,22 +358,22 @@ class RepairSettingsInput:
 @strawberry.type(description="Result of a ticket change.")
 class TicketPayload:
     ticket: Ticket | None = strawberry.field(description="The ticket, when it worked.")
-    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of creating or changing a repair category.")
 class RepairCategoryPayload:
     category: RepairCategory | None = strawberry.field(description="The category, when it worked.")
-    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of changing repair settings.")
 class RepairSettingsPayload:
     settings: RepairSettings | None = strawberry.field(description="The settings, when it worked.")
-    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of setting a technician's skills.")
 class TechnicianSkillsPayload:
     skills: list[RepairCategory] | None = strawberry.field(description="The categories now handled.")
-    errors: list[RepairError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[RepairError] = strawberry.field(description="Why it did not work.")

@@ -88,9 +88,9 @@ def community_channel(community_id: int) -> str:
 
 def emit(ticket: Ticket, kind: EventKind) -> None:
     message = {"ticketId": ticket.id, "status": ticket.status.value, "kind": kind.value,
-               "communityId": ticket.community_id}  # type: ignore[attr-defined]
+               "communityId": ticket.community_id}
     events.emit(ticket_channel(ticket.id), message)
-    events.emit(community_channel(ticket.community_id), message)  # type: ignore[attr-defined]
+    events.emit(community_channel(ticket.community_id), message)
 
 
 def ticket_target(ticket_id: int) -> str:
@@ -107,7 +107,7 @@ async def record(ticket: Ticket, kind: EventKind, *, actor_id: int | None, from_
                   note: str = "", file_ids: list[int] | None = None) -> TicketEvent:
     """Timeline row (with its work photos), the reporter's inbox message and the after-commit events of a step."""
     event = await TicketEvent.create(
-        company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id, kind=kind,  # type: ignore[attr-defined]
+        company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id, kind=kind,
         from_status=from_status, to_status=ticket.status if kind != EventKind.NOTE else None, note=note,
     )
     await _claim_work_photos(ticket, event, actor_id, file_ids)
@@ -115,7 +115,7 @@ async def record(ticket: Ticket, kind: EventKind, *, actor_id: int | None, from_
         title, title_en = MESSAGES[kind]
         number = ticket_number(ticket.id)
         await notifications.notify(
-            user_id=ticket.reporter_id, company_id=ticket.company_id, kind=f"ticket.{kind.value}",  # type: ignore[attr-defined]
+            user_id=ticket.reporter_id, company_id=ticket.company_id, kind=f"ticket.{kind.value}",
             title=title, title_en=title_en, body=f"报修单 {number}：{title}", body_en=f"Ticket {number}: {title_en}",
             target_type="Ticket", target_id=ticket.id,
         )
@@ -129,7 +129,7 @@ async def _claim_work_photos(ticket: Ticket, event: TicketEvent, actor_id: int |
         return
     if actor_id is None:
         raise DomainError(Codes.FORBIDDEN, "Automatic steps carry no photos", "fileIds")
-    await claim_files(ids=file_ids, user_id=actor_id, company_id=ticket.company_id,  # type: ignore[attr-defined]
+    await claim_files(ids=file_ids, user_id=actor_id, company_id=ticket.company_id,
                       target=event_target(event.id), max_images=MAX_PHOTOS, max_videos=0, purposes=WORK_PURPOSES,
                       field="fileIds")
 
@@ -183,7 +183,7 @@ async def add_note(ticket: Ticket, *, actor_id: int, note: str, internal: bool =
         await check_claimable(ids=file_ids, user_id=actor_id, purposes=WORK_PURPOSES, field="fileIds")
     if ticket.status not in NOTE_STATUSES:
         raise DomainError(RepairCode.ILLEGAL_TRANSITION, "A closed ticket takes no notes", "id")
-    event = await TicketEvent.create(company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id,  # type: ignore[attr-defined]
+    event = await TicketEvent.create(company_id=ticket.company_id, ticket_id=ticket.id, actor_id=actor_id,
                                      kind=EventKind.NOTE, note=note, internal=internal)
     await _claim_work_photos(ticket, event, actor_id, file_ids)
     emit(ticket, EventKind.NOTE)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
+from backend.core.gql import Info
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, community_scope, has_perm
 from backend.domains.reports import service

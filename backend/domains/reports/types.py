@@ -10,7 +10,7 @@ from backend.domains.tenancy.types import UnitType
 
 @strawberry.type(description="How many units there are of one type.")
 class UnitTypeCount:
-    type: UnitType = strawberry.field(description="The unit type.")  # type: ignore[valid-type]
+    type: UnitType = strawberry.field(description="The unit type.")
     count: int = strawberry.field(description="Units of this type.")
 
 

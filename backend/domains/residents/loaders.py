@@ -1,4 +1,4 @@
-"""Batch loaders for unit bindings, scoped to what the caller may see."""
+"""Batch loaders for unit bindings, scoped to what the caller may see (their keys: residents.keys)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from backend.core.context import Context, register_loader
 from backend.core.errors import Codes, DomainError
 from backend.core.orm import rows_in
 from backend.core.permissions import Perm, covers, has_perm, scoped
+from backend.domains.residents.keys import UNIT_RESIDENTS, USER_BINDINGS
 from backend.domains.residents.models import BindingStatus, UnitBinding
 from backend.domains.residents.types import UnitBinding as UnitBindingType
 
 
-async def residents_by_unit(ctx: Context, keys: list[int]) -> list[list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
+async def residents_by_unit(ctx: Context, keys: list[int]) -> list[list[UnitBinding]]:
+    out: dict[int, list[UnitBinding]] = defaultdict(list)
     for b in await rows_in(UnitBinding, "unit_id", keys, where={"status": BindingStatus.APPROVED}):
-        out[b.unit_id].append(b)  # type: ignore[attr-defined]
+        out[b.unit_id].append(b)
     return [out.get(k, []) for k in keys]
 
 
@@ -65,5 +66,5 @@ async def unit_residents(ctx: Context, keys: list[tuple[int, int, int]]) -> list
     return out
 
 
-register_loader("user_bindings", user_bindings)
-register_loader("unit_residents", unit_residents)
+register_loader(USER_BINDINGS, user_bindings)
+register_loader(UNIT_RESIDENTS, unit_residents)

@@ -28,15 +28,19 @@ class UnitBinding(Model):
     company: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Company", related_name="bindings", on_delete=fields.RESTRICT
     )
+    company_id: int
     community: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Community", related_name="bindings", on_delete=fields.RESTRICT
     )
+    community_id: int
     unit: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Unit", related_name="bindings", on_delete=fields.RESTRICT
     )
+    unit_id: int
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="bindings", on_delete=fields.RESTRICT
     )
+    user_id: int
     relation = fields.CharEnumField(Relation, max_length=16)
     status = fields.CharEnumField(BindingStatus, max_length=16, default=BindingStatus.PENDING)
     reason = fields.CharField(max_length=200, default="")
@@ -45,9 +49,11 @@ class UnitBinding(Model):
     added_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="bindings_added", null=True, on_delete=fields.SET_NULL
     )
+    added_by_id: int | None
     reviewed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="bindings_reviewed", null=True, on_delete=fields.SET_NULL
     )
+    reviewed_by_id: int | None
     reviewed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

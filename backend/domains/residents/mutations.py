@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, community_scope, require_user
 from backend.domains.residents import models, service
-from backend.domains.residents.types import BindingPayload, Relation, ResidentErrors, UnitBinding
+from backend.domains.residents.types import BindingPayload, Relation, ResidentError, UnitBinding
 
 
 def _done(row: models.UnitBinding, id: str | None = None, **summary: Any) -> dict[str, Any]:
@@ -24,7 +23,7 @@ def _done(row: models.UnitBinding, id: str | None = None, **summary: Any) -> dic
 @strawberry.type
 class ResidentsMutation:
     @strawberry.mutation(description="Ask to be bound to a unit as owner, family member or tenant (10 an hour, 30 a day).")
-    async def binding_request(self, info: Info, unit_id: strawberry.ID, relation: Relation) -> BindingPayload:  # type: ignore[valid-type]
+    async def binding_request(self, info: Info, unit_id: strawberry.ID, relation: Relation) -> BindingPayload:
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)
             row = await service.request_binding(
@@ -32,7 +31,7 @@ class ResidentsMutation:
             )
             return _done(row)
 
-        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+        return await run_mutation(info, BindingPayload, ResidentError, run)
 
     @strawberry.mutation(description="Withdraw your own pending binding request.")
     async def binding_cancel(self, info: Info, id: strawberry.ID) -> BindingPayload:
@@ -40,7 +39,7 @@ class ResidentsMutation:
             uid = require_user(info.context)
             return _done(await service.cancel_request(binding_id=decode_id(id, "UnitBinding"), user_id=uid))
 
-        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+        return await run_mutation(info, BindingPayload, ResidentError, run)
 
     @strawberry.mutation(description="Approve a pending binding request (binding.review).")
     async def binding_approve(self, info: Info, id: strawberry.ID) -> BindingPayload:
@@ -54,7 +53,7 @@ class ResidentsMutation:
                                      "join when they accept. `name` is what you call them: only you see it, and it is "
                                      "never shown as or copied to their account's name.")
     async def household_member_add(
-        self, info: Info, unit_id: strawberry.ID, phone: str, name: str, relation: Relation  # type: ignore[valid-type]
+        self, info: Info, unit_id: strawberry.ID, phone: str, name: str, relation: Relation
     ) -> BindingPayload:
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)
@@ -64,7 +63,7 @@ class ResidentsMutation:
             )
             return _done(row)
 
-        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+        return await run_mutation(info, BindingPayload, ResidentError, run)
 
     @strawberry.mutation(description="As a unit's owner, remove a family member or tenant, or withdraw an invitation.")
     async def household_member_remove(self, info: Info, id: strawberry.ID) -> BindingPayload:
@@ -72,7 +71,7 @@ class ResidentsMutation:
             uid = require_user(info.context)
             return _done(await service.remove_household_member(owner_id=uid, binding_id=decode_id(id, "UnitBinding")))
 
-        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+        return await run_mutation(info, BindingPayload, ResidentError, run)
 
     @strawberry.mutation(description="Accept an invitation to a unit's household that was sent to you.")
     async def household_invitation_accept(self, info: Info, id: strawberry.ID) -> BindingPayload:
@@ -80,7 +79,7 @@ class ResidentsMutation:
             uid = require_user(info.context)
             return _done(await service.accept_household_invitation(binding_id=decode_id(id, "UnitBinding"), user_id=uid))
 
-        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+        return await run_mutation(info, BindingPayload, ResidentError, run)
 
     @strawberry.mutation(description="Decline an invitation to a unit's household that was sent to you.")
     async def household_invitation_decline(self, info: Info, id: strawberry.ID) -> BindingPayload:
@@ -88,7 +87,7 @@ class ResidentsMutation:
             uid = require_user(info.context)
             return _done(await service.decline_household_invitation(binding_id=decode_id(id, "UnitBinding"), user_id=uid))
 
-        return await run_mutation(info, BindingPayload, ResidentErrors, run)
+        return await run_mutation(info, BindingPayload, ResidentError, run)
 
 
 async def _review(info: Info, id: strawberry.ID, approve: bool, reason: str | None) -> BindingPayload:
@@ -96,9 +95,9 @@ async def _review(info: Info, id: strawberry.ID, approve: bool, reason: str | No
         company_id, scope = community_scope(info.context, Perm.BINDING_REVIEW)
         row = await service.review_binding(
             binding_id=decode_id(id, "UnitBinding"), company_id=company_id, communities=scope,
-            reviewer_id=info.context.principal.user_id, approve=approve, reason=reason,
+            reviewer_id=require_user(info.context), approve=approve, reason=reason,
         )
         return _done(row, id, approve=approve, reason=reason)
 
-    return await run_mutation(info, BindingPayload, ResidentErrors, run,
+    return await run_mutation(info, BindingPayload, ResidentError, run,
                               audit="binding.approve" if approve else "binding.reject")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 from tortoise.expressions import Subquery
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import register_node
+from backend.core.gql import Info, register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, scoped

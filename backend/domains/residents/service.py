@@ -26,7 +26,7 @@ def channel(company_id: int) -> str:
 
 
 def _emit(row: UnitBinding, kind: str) -> None:
-    events.emit(channel(row.company_id), {"kind": kind, "bindingId": row.id, "communityId": row.community_id})  # type: ignore[attr-defined]
+    events.emit(channel(row.company_id), {"kind": kind, "bindingId": row.id, "communityId": row.community_id})
 
 
 async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> UnitBinding:
@@ -42,7 +42,7 @@ async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> 
     if live:
         raise DomainError(Codes.DUPLICATE, "You already asked for, hold or are invited to this unit", "unitId")
     row = await UnitBinding.create(
-        company_id=unit.company_id, community_id=unit.community_id, unit_id=unit.id,  # type: ignore[attr-defined]
+        company_id=unit.company_id, community_id=unit.community_id, unit_id=unit.id,
         user_id=user_id, relation=relation, status=BindingStatus.PENDING,
     )
     _emit(row, "requested")
@@ -51,7 +51,7 @@ async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> 
 
 async def _pending(*, binding_id: int, company_id: int, communities: frozenset[int] | None) -> UnitBinding:
     row = await UnitBinding.filter(id=binding_id, company_id=company_id).first()
-    if row is None or (communities is not None and row.community_id not in communities):  # type: ignore[attr-defined]
+    if row is None or (communities is not None and row.community_id not in communities):
         raise DomainError(Codes.NOT_FOUND, "No such binding", "id")
     if row.status != BindingStatus.PENDING:
         raise DomainError(ResidentCode.NOT_PENDING, "This request was already reviewed", "id")
@@ -71,7 +71,7 @@ async def review_binding(
         raise DomainError(Codes.TOO_LONG, f"At most {MAX_REASON} characters", "reason")
     row.status = BindingStatus.APPROVED if approve else BindingStatus.REJECTED
     row.reason = reason
-    row.reviewed_by_id = reviewer_id  # type: ignore[attr-defined]
+    row.reviewed_by_id = reviewer_id
     row.reviewed_at = datetime.now(UTC)
     await row.save()
     _emit(row, "approved" if approve else "rejected")
@@ -117,7 +117,7 @@ async def add_household_member(*, owner_id: int, unit_id: int, phone: str, name:
     ).exists():
         raise DomainError(Codes.DUPLICATE, "Already in the household or invited", "phone")
     return await UnitBinding.create(
-        company_id=own.company_id, community_id=own.community_id, unit_id=unit_id, user_id=member.id,  # type: ignore[attr-defined]
+        company_id=own.company_id, community_id=own.community_id, unit_id=unit_id, user_id=member.id,
         relation=relation, status=BindingStatus.INVITED, added_by_id=owner_id, invited_name=label,
     )
 
@@ -132,12 +132,12 @@ async def _invitation(*, binding_id: int, user_id: int) -> UnitBinding:
 async def accept_household_invitation(*, binding_id: int, user_id: int) -> UnitBinding:
     """The invited person joins the household, if whoever invited them still owns the unit."""
     row = await _invitation(binding_id=binding_id, user_id=user_id)
-    inviter = row.added_by_id  # type: ignore[attr-defined]
+    inviter = row.added_by_id
     if inviter is None or not await UnitBinding.filter(
-        unit_id=row.unit_id, user_id=inviter, relation=Relation.OWNER, status=BindingStatus.APPROVED  # type: ignore[attr-defined]
+        unit_id=row.unit_id, user_id=inviter, relation=Relation.OWNER, status=BindingStatus.APPROVED
     ).exists():
         raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
-    if await UnitBinding.filter(unit_id=row.unit_id, user_id=user_id, status=BindingStatus.APPROVED).exists():  # type: ignore[attr-defined]
+    if await UnitBinding.filter(unit_id=row.unit_id, user_id=user_id, status=BindingStatus.APPROVED).exists():
         raise DomainError(Codes.DUPLICATE, "You are already bound to this unit", "id")
     claimed = await UnitBinding.filter(id=row.id, status=BindingStatus.INVITED).update(
         status=BindingStatus.APPROVED, reviewed_at=datetime.now(UTC)
@@ -145,7 +145,7 @@ async def accept_household_invitation(*, binding_id: int, user_id: int) -> UnitB
     if claimed != 1:  # answered concurrently
         raise DomainError(Codes.NOT_FOUND, "No such invitation", "id")
     # Their own request for the same unit is answered by the invitation.
-    await UnitBinding.filter(unit_id=row.unit_id, user_id=user_id, status=BindingStatus.PENDING).update(  # type: ignore[attr-defined]
+    await UnitBinding.filter(unit_id=row.unit_id, user_id=user_id, status=BindingStatus.PENDING).update(
         status=BindingStatus.REMOVED
     )
     await row.refresh_from_db()
@@ -167,7 +167,7 @@ async def remove_household_member(*, owner_id: int, binding_id: int) -> UnitBind
     row = await UnitBinding.filter(id=binding_id, status__in=[BindingStatus.APPROVED, BindingStatus.INVITED]).first()
     if row is None or row.relation == Relation.OWNER:
         raise DomainError(Codes.NOT_FOUND, "No such household member", "id")
-    await _owned_unit(user_id=owner_id, unit_id=row.unit_id)  # type: ignore[attr-defined]
+    await _owned_unit(user_id=owner_id, unit_id=row.unit_id)
     row.status = BindingStatus.REMOVED
     await row.save(update_fields=["status", "updated_at"])
     return row

@@ -6,27 +6,32 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from backend.core.context import Context, register_loader
+from backend.core.context import Context, LoaderKey, loader
 from backend.core.crypto import mask_phone, open_phone
-from backend.core.gql import Node, error_types
+from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.prefetch import loaded
+from backend.domains.accounts.loaders import USER
 from backend.domains.accounts.types import User
 from backend.domains.residents import models
 from backend.domains.residents.errors import ResidentCode
+from backend.domains.residents.models import BindingStatus, Relation
+from backend.domains.tenancy.loaders import COMMUNITY, UNIT
 from backend.domains.tenancy.types import Community, Unit
 
-Relation = strawberry.enum(models.Relation, description="How a person is tied to a unit.")
-BindingStatus = strawberry.enum(models.BindingStatus, description="Where a binding request stands.")
-ResidentErrors = error_types("Resident", ResidentCode)
-ResidentError = ResidentErrors[1]
+strawberry.enum(Relation, description="How a person is tied to a unit.")
+strawberry.enum(BindingStatus, description="Where a binding request stands.")
+
+
+@error_type("Resident", ResidentCode)
+class ResidentError(PayloadError):
+    pass
 
 
 @strawberry.type(description="A person's tie to a unit: owner, family member or tenant.")
 class UnitBinding(Node):
-    relation: Relation = strawberry.field(description="Owner, family or tenant.")  # type: ignore[valid-type]
-    status: BindingStatus = strawberry.field(description="Pending, approved, rejected or removed.")  # type: ignore[valid-type]
+    relation: Relation = strawberry.field(description="Owner, family or tenant.")
+    status: BindingStatus = strawberry.field(description="Pending, approved, rejected or removed.")
     reason: str = strawberry.field(description="Why it was rejected, if it was.")
     created_at: datetime = strawberry.field(description="When it was asked for (UTC).")
     reviewed_at: datetime | None = strawberry.field(description="When staff reviewed it (UTC).")
@@ -40,24 +45,24 @@ class UnitBinding(Node):
     def from_model(cls, m: models.UnitBinding) -> UnitBinding:
         return cls(
             _pk=m.id, relation=m.relation, status=m.status, reason=m.reason, created_at=m.created_at,
-            reviewed_at=m.reviewed_at, _unit_id=m.unit_id, _user_id=m.user_id, _community_id=m.community_id,  # type: ignore[attr-defined]
-            _company_id=m.company_id, _added_by_id=m.added_by_id,  # type: ignore[attr-defined]
+            reviewed_at=m.reviewed_at, _unit_id=m.unit_id, _user_id=m.user_id, _community_id=m.community_id,
+            _company_id=m.company_id, _added_by_id=m.added_by_id,
         )
 
     @strawberry.field(description="The unit; null when the caller may not see it (a request shows its requester "
                                   "nothing of the unit until it is approved).")
-    @loaded("unit", lambda self: self._unit_id, visible=True)
+    @loaded(UNIT, lambda self: self._unit_id, visible=True)
     def unit(self, row: Any) -> Unit | None:
         return Unit.from_model(row)
 
     @strawberry.field(description="The community of the unit; null when the caller may not see it.")
-    @loaded("community", lambda self: self._community_id, visible=True)
+    @loaded(COMMUNITY, lambda self: self._community_id, visible=True)
     def community(self, row: Any) -> Community | None:
         return Community.from_model(row)
 
     @strawberry.field(description="The person; null when the caller may not see them (an invitation not yet "
                                   "accepted).")
-    @loaded("user", lambda self: self._user_id, visible=True)
+    @loaded(USER, lambda self: self._user_id, visible=True)
     def user(self, row: Any) -> User | None:
         return User.from_model(row) if row is not None else None
 
@@ -65,7 +70,9 @@ class UnitBinding(Node):
                                   "the masked phone (the person's own name stays theirs); null for everyone else.")
     async def invitation(self, info: Info) -> HouseholdInvitation | None:
         p = info.context.principal
-        row = await info.context.loaders["household_invitation"].load(self._pk) if p is not None else None
+        if p is None:
+            return None
+        row = await HOUSEHOLD_INVITATION.of(info.context).load(self._pk)
         if row is None or row["added_by_id"] != p.user_id or not row["invited_name"]:
             return None
         return HouseholdInvitation(name=row["invited_name"], phone=mask_phone(open_phone(row["user__phone_enc"], row["user__phone_hash"])))
@@ -73,7 +80,7 @@ class UnitBinding(Node):
 
 @strawberry.input(description="Filters for binding requests.")
 class BindingFilter:
-    status: BindingStatus | None = strawberry.field(default=None, description="Only this status.")  # type: ignore[valid-type]
+    status: BindingStatus | None = strawberry.field(default=None, description="Only this status.")
     community_id: strawberry.ID | None = strawberry.field(default=None, description="Only this community.")
 
 
@@ -83,13 +90,13 @@ class OwnerFilter:
     search: str | None = strawberry.field(default=None, description="Name contains this.")
     phone: str | None = strawberry.field(default=None, description="Exact mobile number.")
     unit_number: str | None = strawberry.field(default=None, description="Bound to a unit with this number.")
-    relation: Relation | None = strawberry.field(default=None, description="Only this relation.")  # type: ignore[valid-type]
+    relation: Relation | None = strawberry.field(default=None, description="Only this relation.")
 
 
 @strawberry.type(description="Result of a binding change.")
 class BindingPayload:
     binding: UnitBinding | None = strawberry.field(description="The binding, when it worked.")
-    errors: list[ResidentError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[ResidentError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="How the owner who invited someone into the household knows them.")
@@ -98,7 +105,7 @@ class HouseholdInvitation:
     phone: str = strawberry.field(description="Their mobile number, masked (138****1234).")
 
 
-async def household_invitations(ctx: Context, keys: list[int]) -> list[Any]:
+async def household_invitations(ctx: Context, keys: list[int]) -> list[dict[str, Any] | None]:
     """Who added each binding, the name they gave and the person's phone, by binding id (one query)."""
     rows = await models.UnitBinding.filter(id__in=keys).values("id", "added_by_id", "invited_name", "user__phone_enc",
                                                            "user__phone_hash")
@@ -106,4 +113,6 @@ async def household_invitations(ctx: Context, keys: list[int]) -> list[Any]:
     return [by_id.get(k) for k in keys]
 
 
-register_loader("household_invitation", household_invitations)
+# Registered here, beside the type that reads it (residents.loaders imports this module).
+HOUSEHOLD_INVITATION: LoaderKey[int, dict[str, Any] | None] = loader("household_invitation",
+                                                                      household_invitations)

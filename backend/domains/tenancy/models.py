@@ -38,6 +38,7 @@ class Community(Model):
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="communities", on_delete=fields.RESTRICT
     )
+    company_id: int
     name = fields.CharField(max_length=100)
     address = fields.CharField(max_length=255, default="")
     timezone = fields.CharField(max_length=64, default="Asia/Shanghai")
@@ -55,9 +56,11 @@ class Building(Model):
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="buildings", on_delete=fields.RESTRICT
     )
+    company_id: int
     community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
         "models.Community", related_name="buildings", on_delete=fields.RESTRICT
     )
+    community_id: int
     name = fields.CharField(max_length=50)
     floors = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -74,12 +77,15 @@ class Unit(Model):
     company: fields.ForeignKeyRelation[Company] = fields.ForeignKeyField(
         "models.Company", related_name="units", on_delete=fields.RESTRICT
     )
+    company_id: int
     community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
         "models.Community", related_name="units", on_delete=fields.RESTRICT
     )
+    community_id: int
     building: fields.ForeignKeyRelation[Building] = fields.ForeignKeyField(
         "models.Building", related_name="units", on_delete=fields.RESTRICT
     )
+    building_id: int
     number = fields.CharField(max_length=20)
     floor = fields.IntField()
     area = fields.DecimalField(max_digits=10, decimal_places=2)

@@ -6,9 +6,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
-from backend.core.gql import run_mutation
+from backend.core.gql import Info, run_mutation
 from backend.core.ids import decode_id, encode_id
 from backend.core.permissions import Perm, community_scope, require_platform_admin
 from backend.domains.tenancy import models, service
@@ -22,7 +21,7 @@ from backend.domains.tenancy.types import (
     Company,
     CompanyPayload,
     DeletePayload,
-    TenancyErrors,
+    TenancyError,
     Unit,
     UnitBulkInput,
     UnitBulkPayload,
@@ -60,7 +59,7 @@ class TenancyMutation:
             return {"company": Company.from_model(company),
                     "_audit": {**_audit(company, "Company", {"name": company.name}), "platform": True}}
 
-        return await run_mutation(info, CompanyPayload, TenancyErrors, run, audit="company.create")
+        return await run_mutation(info, CompanyPayload, TenancyError, run, audit="company.create")
 
     @strawberry.mutation(description="Disable a property company: its staff lose access at once (platform).")
     async def company_disable(self, info: Info, id: strawberry.ID) -> CompanyPayload:
@@ -121,7 +120,7 @@ class TenancyMutation:
             return {"created_count": len(rows),
                     "_audit": {"target_type": "Building", "target_id": input.building_id, "summary": summary}}
 
-        return await run_mutation(info, UnitBulkPayload, TenancyErrors, run, audit="unit.bulkCreate")
+        return await run_mutation(info, UnitBulkPayload, TenancyError, run, audit="unit.bulkCreate")
 
 
 async def _delete(
@@ -133,7 +132,7 @@ async def _delete(
         await delete(company_id=company_id, communities=scope, **{pk_arg: pk})
         return {"deleted_id": id, "_audit": {"target_type": type_name, "target_id": id}}
 
-    return await run_mutation(info, DeletePayload, TenancyErrors, run, audit=type_name.lower() + ".delete")
+    return await run_mutation(info, DeletePayload, TenancyError, run, audit=type_name.lower() + ".delete")
 
 
 async def _set_status(info: Info, id: strawberry.ID, status: models.CompanyStatus) -> CompanyPayload:
@@ -143,7 +142,7 @@ async def _set_status(info: Info, id: strawberry.ID, status: models.CompanyStatu
         return {"company": Company.from_model(company),
                 "_audit": {**_audit(company, "Company", {"status": status.value}), "platform": True}}
 
-    return await run_mutation(info, CompanyPayload, TenancyErrors, run, audit="company." + status.value)
+    return await run_mutation(info, CompanyPayload, TenancyError, run, audit="company." + status.value)
 
 
 async def _save_community(info: Info, id: strawberry.ID | None, data: CommunityInput) -> CommunityPayload:
@@ -157,7 +156,7 @@ async def _save_community(info: Info, id: strawberry.ID | None, data: CommunityI
         return {"community": Community.from_model(row),
                 "_audit": _audit(row, "Community", {"name": row.name, "address": row.address})}
 
-    return await run_mutation(info, CommunityPayload, TenancyErrors, run,
+    return await run_mutation(info, CommunityPayload, TenancyError, run,
                               audit="community.update" if id else "community.create")
 
 
@@ -175,7 +174,7 @@ async def _save_building(
         return {"building": Building.from_model(row),
                 "_audit": _audit(row, "Building", {"name": row.name, "floors": row.floors})}
 
-    return await run_mutation(info, BuildingPayload, TenancyErrors, run,
+    return await run_mutation(info, BuildingPayload, TenancyError, run,
                               audit="building.update" if id else "building.create")
 
 
@@ -191,4 +190,4 @@ async def _save_unit(info: Info, id: strawberry.ID | None, building_id: strawber
         summary = {"number": row.number, "floor": row.floor, "area": str(row.area), "type": row.type.value}
         return {"unit": Unit.from_model(row), "_audit": _audit(row, "Unit", summary)}
 
-    return await run_mutation(info, UnitPayload, TenancyErrors, run, audit="unit.update" if id else "unit.create")
+    return await run_mutation(info, UnitPayload, TenancyError, run, audit="unit.update" if id else "unit.create")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import register_node
+from backend.core.gql import Info, register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, scoped
@@ -84,7 +83,7 @@ class TenancyQuery:
     @strawberry.field(description="Property companies (platform administrators).")
     async def companies(
         self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None,
-        status: CompanyStatus | None = None,  # type: ignore[valid-type]
+        status: CompanyStatus | None = None,
     ) -> Connection[Company]:
         return await list_companies(info.context, first=first, after=after, search=search, status=status)
 

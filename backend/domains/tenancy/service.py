@@ -94,7 +94,7 @@ async def delete_community(*, company_id: int, community_id: int, communities: f
 
 async def get_building(*, company_id: int, building_id: int, communities: frozenset[int] | None) -> Building:
     row = await Building.filter(id=building_id, company_id=company_id).first()
-    if row is None or (communities is not None and row.community_id not in communities):  # type: ignore[attr-defined]
+    if row is None or (communities is not None and row.community_id not in communities):
         raise DomainError(Codes.NOT_FOUND, "No such building", "buildingId")
     return row
 
@@ -114,7 +114,7 @@ async def save_building(
         row = Building(company_id=company_id, community_id=community.id)
     else:
         row = await get_building(company_id=company_id, building_id=building_id, communities=communities)
-    if await Building.filter(community_id=row.community_id, name=name).exclude(id=row.id or 0).exists():  # type: ignore[attr-defined]
+    if await Building.filter(community_id=row.community_id, name=name).exclude(id=row.id or 0).exists():
         raise DomainError(Codes.DUPLICATE, "A building with this name exists", "name")
     row.name = name
     if floors is not None:
@@ -153,7 +153,7 @@ def clean_unit_number(value: str, field: str = "number") -> str:
 
 async def get_unit(*, company_id: int, unit_id: int, communities: frozenset[int] | None) -> Unit:
     row = await Unit.filter(id=unit_id, company_id=company_id).first()
-    if row is None or (communities is not None and row.community_id not in communities):  # type: ignore[attr-defined]
+    if row is None or (communities is not None and row.community_id not in communities):
         raise DomainError(Codes.NOT_FOUND, "No such unit", "unitId")
     return row
 
@@ -171,10 +171,10 @@ async def save_unit(
         if building_id is None:
             raise DomainError(Codes.REQUIRED, "Choose a building", "buildingId")
         building = await get_building(company_id=company_id, building_id=building_id, communities=communities)
-        row = Unit(company_id=company_id, community_id=building.community_id, building_id=building.id)  # type: ignore[attr-defined]
+        row = Unit(company_id=company_id, community_id=building.community_id, building_id=building.id)
     else:
         row = await get_unit(company_id=company_id, unit_id=unit_id, communities=communities)
-    if await Unit.filter(building_id=row.building_id, number=number).exclude(id=row.id or 0).exists():  # type: ignore[attr-defined]
+    if await Unit.filter(building_id=row.building_id, number=number).exclude(id=row.id or 0).exists():
         raise DomainError(Codes.DUPLICATE, "This unit number exists in the building", "number")
     row.number, row.floor, row.area, row.type = number, floor, area_d, unit_type
     await row.save()
@@ -207,7 +207,7 @@ async def bulk_create_units(
     if clash:
         raise DomainError(Codes.DUPLICATE, "Units exist already: " + ", ".join(sorted(clash)[:5]), "floorFrom")
     rows = [
-        Unit(company_id=company_id, community_id=building.community_id, building_id=building.id,  # type: ignore[attr-defined]
+        Unit(company_id=company_id, community_id=building.community_id, building_id=building.id,
              number=n, floor=f, area=area_d, type=unit_type)
         for f, n in numbers
     ]

@@ -8,28 +8,43 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry.types import Info
 
-from backend.core.context import Context
+from backend.core.context import Context, LoaderKey
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import Node, error_types
+from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.pagination import Connection, LoadedCount, build_connection, page_key
 from backend.core.permissions import Perm, covers, require_user
 from backend.core.prefetch import loaded
+from backend.domains.residents.keys import UNIT_RESIDENTS
 from backend.domains.tenancy import models
 from backend.domains.tenancy.errors import TenancyCode
+from backend.domains.tenancy.loaders import (
+    BUILDING,
+    BUILDING_COUNT_BY_COMMUNITY,
+    BUILDINGS_PAGE,
+    COMMUNITY,
+    UNIT_COUNT_BY_BUILDING,
+    UNIT_COUNT_BY_COMMUNITY,
+    UNITS_PAGE,
+    PageKey,
+)
+from backend.domains.tenancy.models import CompanyStatus, UnitType
 
 if TYPE_CHECKING:
     from backend.domains.residents.types import UnitBinding
 
-CompanyStatus = strawberry.enum(models.CompanyStatus, description="Whether a company may use Courtyard.")
-UnitType = strawberry.enum(models.UnitType, description="What a unit is used for.")
-TenancyErrors = error_types("Tenancy", TenancyCode)
-TenancyError = TenancyErrors[1]
+strawberry.enum(CompanyStatus, description="Whether a company may use Courtyard.")
+strawberry.enum(UnitType, description="What a unit is used for.")
+
+
+@error_type("Tenancy", TenancyCode)
+class TenancyError(PayloadError):
+    pass
 
 
 async def nested_page(
-    ctx: Context, page_loader: str, count_loader: str, model: Any, parent_field: str, parent_pk: int,
+    ctx: Context, page_loader: LoaderKey[PageKey, list[Any]], count_loader: LoaderKey[int, int], model: Any,
+    parent_field: str, parent_pk: int,
     where: tuple[int, int], first: int | None, after: str | None, search: str | None, perm: Perm,
     to_node: Callable[[Any], Any],
 ) -> Connection[Any]:
@@ -42,8 +57,8 @@ async def nested_page(
     if term is not None and len(term) > 50:
         raise DomainError(Codes.TOO_LONG, "Search at most 50 characters", "search")
     size, after_pk = page_key(first, after)
-    rows = await ctx.loaders[page_loader].load((parent_pk, size, after_pk, term)) if size else []
-    counter: Any = (LoadedCount(ctx.loaders[count_loader], parent_pk) if term is None
+    rows = await page_loader.of(ctx).load((parent_pk, size, after_pk, term)) if size else []
+    counter: Any = (LoadedCount(count_loader.of(ctx), parent_pk) if term is None
                     else model.filter(**{parent_field: parent_pk, ("name__icontains" if model is models.Building
                                                                     else "number__startswith"): term}))
     return build_connection(rows, size=size, after=after, to_node=to_node, counter=counter)
@@ -52,7 +67,7 @@ async def nested_page(
 @strawberry.type(description="A property company: the tenant that runs communities.")
 class Company(Node):
     name: str = strawberry.field(description="Registered name.")
-    status: CompanyStatus = strawberry.field(description="Active or disabled.")  # type: ignore[valid-type]
+    status: CompanyStatus = strawberry.field(description="Active or disabled.")
     contact_name: str = strawberry.field(description="Name of the first administrator.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
 
@@ -72,10 +87,10 @@ class Community(Node):
     @classmethod
     def from_model(cls, m: models.Community) -> Community:
         return cls(_pk=m.id, name=m.name, address=m.address, timezone=m.timezone, created_at=m.created_at,
-                   _company_id=m.company_id)  # type: ignore[attr-defined]
+                   _company_id=m.company_id)
 
     @strawberry.field(description="How many units the community has.")
-    @loaded("unit_count_by_community", lambda self: self._pk)
+    @loaded(UNIT_COUNT_BY_COMMUNITY, lambda self: self._pk)
     def unit_count(self, count: int) -> int:
         return count
 
@@ -84,7 +99,7 @@ class Community(Node):
         self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None
     ) -> Connection[Building]:
         return await nested_page(
-            info.context, "buildings_page", "building_count_by_community", models.Building, "community_id",
+            info.context, BUILDINGS_PAGE, BUILDING_COUNT_BY_COMMUNITY, models.Building, "community_id",
             self._pk, (self._company_id, self._pk), first, after, search, Perm.COMMUNITY_READ, Building.from_model,
         )
 
@@ -99,16 +114,16 @@ class Building(Node):
 
     @classmethod
     def from_model(cls, m: models.Building) -> Building:
-        return cls(_pk=m.id, name=m.name, floors=m.floors, created_at=m.created_at, _community_id=m.community_id,  # type: ignore[attr-defined]
-                   _company_id=m.company_id)  # type: ignore[attr-defined]
+        return cls(_pk=m.id, name=m.name, floors=m.floors, created_at=m.created_at, _community_id=m.community_id,
+                   _company_id=m.company_id)
 
     @strawberry.field(description="The community the building is in.")
-    @loaded("community", lambda self: self._community_id)
+    @loaded(COMMUNITY, lambda self: self._community_id)
     def community(self, row: Any) -> Community:
         return Community.from_model(row)
 
     @strawberry.field(description="How many units the building has.")
-    @loaded("unit_count_by_building", lambda self: self._pk)
+    @loaded(UNIT_COUNT_BY_BUILDING, lambda self: self._pk)
     def unit_count(self, count: int) -> int:
         return count
 
@@ -117,7 +132,7 @@ class Building(Node):
         self, info: Info, first: int | None = 20, after: str | None = None, search: str | None = None
     ) -> Connection[Unit]:
         return await nested_page(
-            info.context, "units_page", "unit_count_by_building", models.Unit, "building_id",
+            info.context, UNITS_PAGE, UNIT_COUNT_BY_BUILDING, models.Unit, "building_id",
             self._pk, (self._company_id, self._community_id), first, after, search, Perm.UNIT_READ, Unit.from_model,
         )
 
@@ -127,7 +142,7 @@ class Unit(Node):
     number: str = strawberry.field(description="Unit number within its building, e.g. 1201.")
     floor: int = strawberry.field(description="Floor the unit is on.")
     area: Decimal = strawberry.field(description="Floor area in m², two decimals.")
-    type: UnitType = strawberry.field(description="Residential, commercial or parking.")  # type: ignore[valid-type]
+    type: UnitType = strawberry.field(description="Residential, commercial or parking.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     _building_id: strawberry.Private[int]
     _community_id: strawberry.Private[int]
@@ -137,21 +152,21 @@ class Unit(Node):
     def from_model(cls, m: models.Unit) -> Unit:
         return cls(
             _pk=m.id, number=m.number, floor=m.floor, area=m.area, type=m.type, created_at=m.created_at,
-            _building_id=m.building_id, _community_id=m.community_id, _company_id=m.company_id,  # type: ignore[attr-defined]
+            _building_id=m.building_id, _community_id=m.community_id, _company_id=m.company_id,
         )
 
     @strawberry.field(description="The building the unit is in.")
-    @loaded("building", lambda self: self._building_id)
+    @loaded(BUILDING, lambda self: self._building_id)
     def building(self, row: Any) -> Building:
         return Building.from_model(row)
 
     @strawberry.field(description="The community the unit is in.")
-    @loaded("community", lambda self: self._community_id)
+    @loaded(COMMUNITY, lambda self: self._community_id)
     def community(self, row: Any) -> Community:
         return Community.from_model(row)
 
     @strawberry.field(description="Approved residents (owner, family, tenants); needs the owner.read permission.")
-    @loaded("unit_residents", lambda self: (self._pk, self._community_id, self._company_id))
+    @loaded(UNIT_RESIDENTS, lambda self: (self._pk, self._community_id, self._company_id))
     def residents(
         self, bindings: list[Any]
     ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
@@ -165,7 +180,7 @@ class UnitFilter:
     building_id: strawberry.ID | None = strawberry.field(default=None, description="Only this building.")
     search: str | None = strawberry.field(default=None, description="Unit number starts with this.")
     floor: int | None = strawberry.field(default=None, description="Only this floor.")
-    type: UnitType | None = strawberry.field(default=None, description="Only this type.")  # type: ignore[valid-type]
+    type: UnitType | None = strawberry.field(default=None, description="Only this type.")
 
 
 @strawberry.input(description="A new or changed community.")
@@ -186,7 +201,7 @@ class UnitInput:
     number: str = strawberry.field(description="Unit number: letters, digits, dashes.")
     floor: int = strawberry.field(description="Floor, -10 to 200.")
     area: Decimal = strawberry.field(description="Area in m² (two decimals).")
-    type: UnitType = strawberry.field(default=models.UnitType.RESIDENTIAL, description="Use of the unit.")  # type: ignore[valid-type]
+    type: UnitType = strawberry.field(default=UnitType.RESIDENTIAL, description="Use of the unit.")
 
 
 @strawberry.input(description="Create many units of a building at once, numbered floor + two digits.")
@@ -196,40 +211,40 @@ class UnitBulkInput:
     floor_to: int = strawberry.field(description="Last floor.")
     per_floor: int = strawberry.field(description="Units on each floor.")
     area: Decimal = strawberry.field(description="Area of each unit in m².")
-    type: UnitType = strawberry.field(default=models.UnitType.RESIDENTIAL, description="Use of the units.")  # type: ignore[valid-type]
+    type: UnitType = strawberry.field(default=UnitType.RESIDENTIAL, description="Use of the units.")
 
 
 @strawberry.type(description="Result of creating or changing a company.")
 class CompanyPayload:
     company: Company | None = strawberry.field(description="The company, when it worked.")
-    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of creating or changing a community.")
 class CommunityPayload:
     community: Community | None = strawberry.field(description="The community, when it worked.")
-    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of creating or changing a building.")
 class BuildingPayload:
     building: Building | None = strawberry.field(description="The building, when it worked.")
-    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of creating or changing a unit.")
 class UnitPayload:
     unit: Unit | None = strawberry.field(description="The unit, when it worked.")
-    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of creating units in bulk.")
 class UnitBulkPayload:
     created_count: int | None = strawberry.field(description="How many units were created.")
-    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Result of a deletion.")
 class DeletePayload:
     deleted_id: strawberry.ID | None = strawberry.field(description="ID of the deleted object.")
-    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")  # type: ignore[valid-type]
+    errors: list[TenancyError] = strawberry.field(description="Why it did not work.")

@@ -117,7 +117,7 @@ async def test_two_technicians_grabbing_at_once_one_wins(api):
     losers = [r for r in results if r["errors"]]
     assert len(winners) == 1 and [codes(r) for r in losers] == [["ALREADY_ASSIGNED"]]
     row = await Ticket.get(id=decode_id(tid, "Ticket"))
-    assert row.technician_id in w.tech_staff and row.status.value == "assigned"  # type: ignore[attr-defined]
+    assert row.technician_id in w.tech_staff and row.status.value == "assigned"
     data = await api.gql(s.NODE, {"id": tid}, token=w.tokens["manager"])
     assert [e["kind"] for e in data["node"]["timeline"]].count("GRABBED") == 1
     assert row.acknowledged_at is not None  # grabbing is taking the job: no 接单 step follows
@@ -139,7 +139,7 @@ async def test_auto_assign_picks_the_skilled_technician_with_the_fewest_open_tic
     busy = await ticket_in(api, w, "SUBMITTED")
     await s.ok(api, s.ACCEPT, w.tokens["manager"], id=busy)  # tie (0 / 0): the lower id, tech1
     row = await Ticket.get(id=decode_id(busy, "Ticket"))
-    assert row.technician_id == w.tech_staff[0]  # type: ignore[attr-defined]
+    assert row.technician_id == w.tech_staff[0]
     # when
     tid = await ticket_in(api, w, "SUBMITTED")
     accepted = await s.ok(api, s.ACCEPT, w.tokens["manager"], id=tid)
