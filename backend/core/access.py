@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from graphql import GraphQLObjectType, GraphQLSchema
+from strawberry.types.base import get_object_definition
 
 from backend.core.batch import Loader
 from backend.core.context import Context
@@ -28,7 +29,8 @@ RULES: dict[str, Rule] = {}
 
 
 def type_name(cls: type) -> str:
-    return cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    definition = get_object_definition(cls, strict=True)
+    return definition.name
 
 
 def rule(cls: type | str) -> Callable[[Rule], Rule]:
@@ -67,7 +69,7 @@ async def visible(ctx: Context, objs: Sequence[T]) -> list[bool]:
     pending: list[tuple[int, Any]] = []
     cache = ctx.loaders.visibility
     for i, obj in enumerate(objs):
-        hit = cache.get((type_name(type(obj)), obj._pk))  # type: ignore[attr-defined]
+        hit = cache.get((type_name(type(obj)), getattr(obj, "_pk")))  # noqa: B009 - any Node type
         out.append(bool(hit))
         if hit is None:
             pending.append((i, obj))

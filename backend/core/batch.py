@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -32,7 +32,7 @@ class Loader(Generic[K, V]):
         self._batch_done: asyncio.Future[None] | None = None  # set once the queued batch has been answered
 
     def _cache_key(self, key: K) -> Hashable:
-        return key if self._key is None else self._key(key)  # type: ignore[return-value]
+        return self._key(key) if self._key is not None else cast(Hashable, key)
 
     def _enqueue(self, k: Hashable, key: K) -> None:
         if not self._queue:
@@ -70,7 +70,7 @@ class Loader(Generic[K, V]):
         value = self._values.get(self._cache_key(key), MISSING)
         if isinstance(value, BaseException):
             raise value
-        return value  # type: ignore[no-any-return]
+        return cast(V, value)
 
     async def load_all(self, keys: Iterable[K]) -> None:
         """Make sure every key is answered (a value or an error): missing keys join this tick's batch, so concurrent

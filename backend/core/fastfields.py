@@ -11,7 +11,7 @@ objects, enums, extensions or root/parent parameters keep Strawberry's resolver.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     GraphQLNonNull,
@@ -158,7 +158,7 @@ def _leaf(field_def: Any) -> tuple[Any, str | None] | None:
     """(leaf type, attribute to read or None to call the resolver) for a scalar or enum field without arguments;
     None for any other field. Worked out once per field."""
     try:
-        return field_def._courtyard_leaf  # type: ignore[no-any-return]
+        return cast(tuple[Any, str | None] | None, field_def._courtyard_leaf)
     except AttributeError:
         pass
     out: tuple[Any, str | None] | None = None

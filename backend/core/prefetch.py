@@ -67,7 +67,7 @@ def loaded(loader: LoaderKey[Any, Any] | str, key: Callable[[Any], Any], *, visi
         resolver.__module__ = build.__module__
         resolver.__doc__ = build.__doc__
         resolver.__annotations__ = {"info": Info, "return": build.__annotations__["return"]}
-        resolver.__loaded__ = Loaded(name, key, build, visible)  # type: ignore[attr-defined]
+        setattr(resolver, "__loaded__", Loaded(name, key, build, visible))  # noqa: B010 - read by core.fastfields
         return resolver
 
     return wrap
@@ -105,7 +105,7 @@ def direct_resolver(meta: Loaded, fallback: Callable[..., Any]) -> Callable[...,
 def pure(fn: Callable[..., R]) -> Callable[..., R]:
     """Mark a resolver of (self) alone as synchronous, cheap and without effects: `prefetch` may call it to see
     the objects beneath (a connection's `nodes`)."""
-    fn.__pure__ = True  # type: ignore[attr-defined]
+    setattr(fn, "__pure__", True)  # noqa: B010 - read by core.fastfields
     return fn
 
 
@@ -244,5 +244,5 @@ def with_prefetch(resolve: Callable[..., Any]) -> Callable[..., Any]:
 
         return then()
 
-    wrapped.prefetches = True  # type: ignore[attr-defined]
+    setattr(wrapped, "prefetches", True)  # noqa: B010 - read by core.fastfields
     return wrapped
