@@ -92,6 +92,20 @@ async def app() -> AsyncIterator[Any]:
         await drop_database(TEST_DATABASE_URL, db_name)
 
 
+@pytest.fixture(autouse=True)
+def _settings_kept() -> Iterator[None]:
+    """Whatever settings a test installs are undone to those installed before it. A test with settings of its own
+    ends with override_settings(None), which would also drop the session's (the `app` fixture's): every later
+    get_settings() would read the environment, e.g. hand a job process ./data/courtyard.sqlite3, a database
+    without tables, instead of the test database."""
+    from backend import settings as settings_module
+
+    before = settings_module._override
+    yield
+    if settings_module._override is not before:
+        override_settings(before)
+
+
 @pytest.fixture
 async def api(app: Any) -> AsyncIterator[Api]:
     transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 1234))

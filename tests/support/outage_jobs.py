@@ -18,6 +18,7 @@ from tortoise import Tortoise
 
 from backend.core import jobs
 from backend.core.jobs import JobRunner, Schedule
+from backend.domains.jobs.models import JobRun
 from backend.domains.jobs.service import DatabaseRecorder
 from backend.settings import tortoise_config
 
@@ -76,15 +77,19 @@ async def main(db_url: str, redis_url: str, queue: str, runs_path: str, stop_pat
     configure(Path(runs_path), Path(stop_path))
     declare()
     await Tortoise.init(config=tortoise_config(db_url))
-    jobs.set_recorder(DatabaseRecorder())
-    runner = JobRunner(redis_url=redis_url, queue=queue, concurrency=1, sweep_every=0.5)
-    await runner.start(work=True)
-    print("ready", flush=True)
     try:
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the test closes stdin
+        # The test's database, migrated (not an empty one a wrong URL opens): else fail now, not at the first run.
+        await JobRun.exists()
+        jobs.set_recorder(DatabaseRecorder())
+        runner = JobRunner(redis_url=redis_url, queue=queue, concurrency=1, sweep_every=0.5)
+        await runner.start(work=True)
+        print("ready", flush=True)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the test closes stdin
+        finally:
+            await runner.stop()
     finally:
-        await runner.stop()
-        await Tortoise.close_connections()
+        await Tortoise.close_connections()  # (an open SQLite connection's thread would keep the process alive)
 
 
 if __name__ == "__main__":
