@@ -6,7 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import logging
+import os
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 from tortoise import Tortoise
@@ -17,8 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 async def migrate(database_url: str | None = None) -> None:
-    """Apply Tortoise migrations to the configured database (creating a SQLite file's folder first)."""
+    """Apply Tortoise migrations to the configured database (creating a SQLite file's folder first), then bring the
+    role templates to this release's defaults (once per release: accounts.service.ensure_role_templates)."""
     from tortoise.migrations.api import migrate as run_migrate
+
+    from backend.domains.accounts.service import ensure_role_templates
 
     url = database_url or get_settings().database_url
     if url.startswith("sqlite://") and ":memory:" not in url:
@@ -28,6 +35,7 @@ async def migrate(database_url: str | None = None) -> None:
     await Tortoise.init(config=tortoise_config(url))
     try:
         resealed = await reseal_phones()
+        await ensure_role_templates()
     finally:
         await Tortoise.close_connections()
     if resealed:
@@ -59,10 +67,16 @@ async def _with_db(coro_fn):  # noqa: ANN001, ANN202 - small CLI helper
         await Tortoise.close_connections()
 
 
-async def seed() -> bool:
+async def seed(size: str = "small", today: date | None = None) -> bool:
     from backend.demo import seed_demo
 
-    return await _with_db(seed_demo)
+    return await _with_db(lambda: seed_demo(size=size, today=today))
+
+
+async def demo_present() -> bool:
+    from backend.demo import demo_present as present
+
+    return await _with_db(present)
 
 
 async def create_admin(phone: str, name: str, password: str) -> bool:
@@ -134,15 +148,30 @@ def serve() -> None:
 
     from backend.core.logging import configure_logging
     from backend.core.sms_standin import StandinServer
-    from backend.demo import logins_text
+    from backend.demo import DEFAULT_SERVE_SIZE, SIZES
     from backend.main import close_sockets, create_app
 
     settings = get_settings()
     configure_logging(json_format=settings.log_json)
+    # Tortoise logs each of the start-up steps' connections opening and closing (INFO): noise before the first request.
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     _raise_open_files()
     asyncio.run(migrate())
-    if settings.dev and asyncio.run(seed()):
-        print(logins_text(), flush=True)
+    demo = False
+    if settings.dev:
+        size = os.environ.get("COURTYARD_DEMO_SIZE") or DEFAULT_SERVE_SIZE
+        if size not in SIZES:
+            raise SystemExit(f"COURTYARD_DEMO_SIZE must be one of {', '.join(SIZES)} (not {size!r})")
+        # The size counts on the first start only: later starts keep the data as it is (seed-demo --size grows it).
+        if asyncio.run(demo_present()):
+            size = "small"
+        else:
+            print(f"creating the demo data ({size}: {SIZES[size].summary})", flush=True)
+        started = time.perf_counter()
+        if asyncio.run(seed(size)):
+            print(f"created the demo data in {time.perf_counter() - started:.1f} s", flush=True)
+        demo = asyncio.run(demo_present())
+    base = f"http://{settings.host}:{settings.port}"
     # Dev: the SDK's real SendSms requests go to a stand-in on its own port (the SDK posts to `/`, the console's).
     standin = StandinServer.from_settings(settings) if settings.sms_backend == "standin" else None
 
@@ -151,6 +180,8 @@ def serve() -> None:
             if standin is not None:  # before the app, so that its first request can send a code
                 await standin.start()
             await super().startup(sockets=sockets)
+            if self.started:  # last, so it is what the terminal shows while the server runs
+                print(_started_text(base, demo, standin.outbox if standin is not None else None), flush=True)
 
         async def shutdown(self, sockets=None):  # noqa: ANN001, ANN201 - uvicorn's signature
             await close_sockets(1001)
@@ -168,10 +199,19 @@ def serve() -> None:
         # (core.envelope checks 64 KiB again per frame).
         ws_max_size=64 * 1024,
     )
-    print(f"Courtyard on http://{settings.host}:{settings.port}/  (GraphQL at /graphql)", flush=True)
-    if standin is not None:
-        print(f"Text messages (dev) go to {standin.outbox}: python -m backend.cli sms-outbox", flush=True)
     Server(config).run()
+
+
+def _started_text(base: str, demo: bool, outbox: Path | None) -> str:
+    """What `serve` prints once it listens, on every start: where to sign in and, with demo data, as whom."""
+    from backend.demo import logins_text
+
+    lines = ["", f"Courtyard is running: sign in at {base}/login  (GraphQL at {base}/graphql; Ctrl+C stops it)"]
+    if demo:
+        lines.append(logins_text())
+    if outbox is not None:
+        lines.append(f"Text messages (dev) go to {outbox}: python -m backend.cli sms-outbox")
+    return "\n".join(lines) + "\n"
 
 
 def sms_outbox_text(last: int) -> str:
@@ -193,7 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="courtyard", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     sub.add_parser("migrate", help="apply database migrations")
-    sub.add_parser("seed-demo", help="create the demo data if it is not there")
+    seed_parser = sub.add_parser("seed-demo", help="create the demo data if it is not there")
+    seed_parser.add_argument("--size", choices=["small", "medium", "large"], default="small",
+                             help="small: 2 communities, 48 units; medium and large add communities, thousands of "
+                                  "units, households and a year of repairs (default small)")
+    seed_parser.add_argument("--today", type=date.fromisoformat, default=None,
+                             help="YYYY-MM-DD: the last day of the year of repairs (default today); the same day "
+                                  "gives the same data")
     sub.add_parser("serve", help="migrate, seed (dev) and serve")
     adm = sub.add_parser("create-admin", help="create or promote a platform administrator")
     adm.add_argument("--phone", required=True)
@@ -211,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "seed-demo":
         from backend.demo import logins_text
 
-        print("created" if asyncio.run(seed()) else "demo data already present")
+        started = time.perf_counter()
+        created = asyncio.run(seed(args.size, args.today))
+        took = time.perf_counter() - started
+        print(f"created ({args.size}) in {took:.1f} s" if created else "demo data already present")
         print(logins_text())
     elif args.cmd == "serve":
         serve()

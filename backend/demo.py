@@ -1,9 +1,14 @@
-"""Demo data for a first start: a platform admin, one company with two communities, owners, and one staff account per role."""
+"""Demo data for a first start: a platform admin, one company with two communities, owners, and one staff account per
+role (the small demo); `medium` and `large` add communities with thousands of units and a year of repairs
+(backend/demo_sizes.py)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -17,13 +22,13 @@ log = logging.getLogger("courtyard.demo")
 DEMO_PASSWORD = "Courtyard2026"
 DEMO_COMPANY = "阳光物业 Sunshine Property"
 PLATFORM_ADMIN = ("13800000000", "平台管理员")
-STAFF = [  # phone, name, role code
-    ("13800000001", "王经理 (company admin)", "company_admin"),
-    ("13800000002", "李小区经理 (community manager)", "community_manager"),
-    ("13800000003", "赵客服 (customer service)", "customer_service"),
-    ("13800000004", "钱师傅 (technician)", "technician"),
-    ("13800000005", "孙会计 (finance)", "finance"),
-    ("13800000006", "周保安 (guard)", "guard"),
+STAFF = [  # phone, name, role code, title (职位)
+    ("13800000001", "王经理 (company admin)", "company_admin", "总经理 General manager"),
+    ("13800000002", "李小区经理 (community manager)", "community_manager", "小区经理 Community manager"),
+    ("13800000003", "赵客服 (customer service)", "customer_service", "客服主管 Customer service lead"),
+    ("13800000004", "钱师傅 (technician)", "technician", "维修技师 Technician"),
+    ("13800000005", "孙会计 (finance)", "finance", "财务主管 Head of finance"),
+    ("13800000006", "周保安 (guard)", "guard", "保安队长 Head of security"),
 ]
 OWNERS = [  # phone, name, community index, building index, unit number
     ("13900000001", "张伟", 0, 0, "101"),
@@ -34,13 +39,49 @@ OWNERS = [  # phone, name, community index, building index, unit number
 HOUSEHOLD = [("13900000011", "张小明", "13900000001", Relation.FAMILY), ("13900000012", "黄租客", "13900000002", Relation.TENANT)]
 PENDING = ("13900000005", "吴新业主", 0, 1, "202")
 
-LOGINS = [("platform admin", PLATFORM_ADMIN[0])] + [(role, phone) for phone, _, role in STAFF] + [
+LOGINS = [("platform admin", PLATFORM_ADMIN[0])] + [(role, phone) for phone, _, role, _ in STAFF] + [
     ("owner", OWNERS[0][0])
 ]
 
 
-async def seed_demo() -> bool:
-    """Create the demo data once; returns False when it is there already."""
+@dataclass(frozen=True)
+class DemoSize:
+    """How much demo data: `extra` communities of backend/demo_sizes.py on top of the small demo."""
+
+    extra: int
+    summary: str
+
+
+SIZES = {
+    "small": DemoSize(0, "2 communities, 48 units, 4 owners, 7 repair tickets"),
+    "medium": DemoSize(3, "5 communities, about 1,700 units and 1,500 residents, a year of repairs (about 3,000 tickets)"),
+    "large": DemoSize(8, "10 communities, about 5,100 units and 4,800 residents, a year of repairs (about 9,500 tickets)"),
+}
+# `serve` seeds this size on a first start (COURTYARD_DEMO_SIZE overrides it; scripts/run asks for medium).
+DEFAULT_SERVE_SIZE = "small"
+
+
+async def demo_present() -> bool:
+    """Whether the demo company exists (its sign-ins are worth printing)."""
+    return await Company.filter(name=DEMO_COMPANY).exists()
+
+
+async def seed_demo(size: str = "small", today: date | None = None) -> bool:
+    """Create the demo data once, and the extra communities of `size` the demo lacks; False when nothing was added.
+    `today` anchors the year of repair history of the bigger sizes (default: today in Shanghai)."""
+    from backend import demo_sizes
+
+    extra = SIZES[size].extra
+    created = await _seed_small()
+    if extra:
+        company = await Company.get(name=DEMO_COMPANY)
+        day = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        created = await demo_sizes.seed_communities(company_id=company.id, count=extra, today=day,
+                                                    password=DEMO_PASSWORD) > 0 or created
+    return created
+
+
+async def _seed_small() -> bool:
     await accounts.ensure_role_templates()
     if await Company.filter(name=DEMO_COMPANY).exists():
         await seed_repairs()  # a demo seeded by an earlier release gets its repair tickets once
@@ -66,10 +107,12 @@ async def seed_demo() -> bool:
                             area=Decimal("89.50") if n == 1 else Decimal("120.25"), type=UnitType.RESIDENTIAL,
                         )
                         units[(ci, bi, number)] = unit
+        # The company admin comes with the company (tenancy.create_company, which takes no title): give it its 职位.
+        await StaffMember.filter(company_id=company.id).update(title=STAFF[0][3])
         roles = {r.code: r.id for r in await Role.all()}
-        for phone, name, code in STAFF[1:]:
+        for phone, name, code, title in STAFF[1:]:
             await accounts.create_staff(
-                company_id=company.id, phone=phone, name=name, password=DEMO_PASSWORD, title="",
+                company_id=company.id, phone=phone, name=name, password=DEMO_PASSWORD, title=title,
                 grants=[accounts.GrantSpec(role_id=roles[code], community_id=communities[0].id if code != "finance" else None)],
             )
         owners: dict[str, User] = {}

@@ -5,15 +5,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import stat
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from mimetypes import guess_type
 from pathlib import Path
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -183,18 +185,73 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+# Vite names every file under assets/ by its content hash: a new build means new names, so a browser may keep one
+# forever. index.html keeps its name and must be revalidated, so a new build reaches everyone at once.
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Precompressed siblings written by the build (vite.config.ts), in our order of preference.
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def _accepted_encodings(scope: Any) -> set[str]:
+    """The codings an Accept-Encoding header allows (q=0 excluded)."""
+    header = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-encoding"), "")
+    accepted = set()
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        q = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            if float(q) > 0:
+                accepted.add(name.strip().lower())
+        except ValueError:
+            continue
+    return accepted
+
+
+class PrecompressedStaticFiles(StaticFiles):
+    """Serve `x.js.br` / `x.js.gz` for `x.js` when the client accepts that coding, with long-lived cache headers."""
+
+    def __init__(self, *, directory: Path, cache_control: str, check_dir: bool = True) -> None:
+        super().__init__(directory=directory, check_dir=check_dir)
+        self.cache_control = cache_control
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        accepted = _accepted_encodings(scope)
+        media_type = guess_type(path)[0] or "application/octet-stream"
+        for coding, suffix in ENCODINGS:
+            if coding not in accepted and not (coding == "gzip" and "*" in accepted):
+                continue
+            full_path, stat_result = self.lookup_path(path + suffix)
+            if stat_result is not None and stat.S_ISREG(stat_result.st_mode) and scope["method"] in ("GET", "HEAD"):
+                # StaticFiles' own response: ETag and Last-Modified of the sibling, 304 on a match, ranges.
+                response: Response = self.file_response(full_path, stat_result, scope)
+                if response.status_code == 200:  # typed by the file it stands for, not by ".br"
+                    charset = "; charset=utf-8" if media_type.startswith("text/") else ""
+                    response.headers["content-type"] = media_type + charset
+                response.headers["content-encoding"] = coding
+                break
+        else:
+            response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["cache-control"] = self.cache_control
+            response.headers["vary"] = "Accept-Encoding"
+        return response
+
+
 def _spa_routes() -> list[Any]:
     """Serve the built console at / with history fallback, when it has been built."""
-    index = FRONTEND_DIST / "index.html"
+    dist = FRONTEND_DIST
+    # check_dir=False: a console built after the server started is served from then on.
+    index = PrecompressedStaticFiles(directory=dist, cache_control="no-cache", check_dir=False)
 
     async def spa(request: Request) -> Response:
-        if not index.exists():
+        if not (dist / "index.html").exists():
             return JSONResponse({"status": "ok", "console": "not built; run scripts/run"}, status_code=200)
-        return FileResponse(index, headers={"cache-control": "no-cache"})
+        return await index.get_response("index.html", request.scope)
 
     routes: list[Any] = []
-    if (FRONTEND_DIST / "assets").is_dir():
-        routes.append(Mount("/assets", StaticFiles(directory=FRONTEND_DIST / "assets"), name="assets"))
+    if (dist / "assets").is_dir():
+        assets = PrecompressedStaticFiles(directory=dist / "assets", cache_control=IMMUTABLE)
+        routes.append(Mount("/assets", assets, name="assets"))
     routes += [Route("/", spa), Route("/{path:path}", spa)]
     return routes
 

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import websockets
 
 from backend.schema import build_schema
 from backend.settings import SettingsError, load_settings
-from tests.support.live_server import live_server
+from tests.support.live_server import LiveServer, live_server
 from tests.test_live_subscriptions import Socket
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,11 +66,33 @@ def test_cli_migrates_seeds_once_and_creates_admins(tmp_path: Path) -> None:
         assert db.execute("select count(*) from company").fetchone()[0] == 1
         assert db.execute("select count(*) from user_account where is_platform_admin = 1").fetchone()[0] == 2
         assert db.execute("select count(*) from unit").fetchone()[0] == 48
+        # Every demo staff member has a 职位
+        titles = [r[0] for r in db.execute("select title from staff_member order by id")]
+        assert len(titles) == 6 and all(titles), titles
     finally:
         db.close()
     schema_out = tmp_path / "schema.graphql"
     _cli(tmp_path, "export-schema", "--output", str(schema_out))
     assert "type Query" in schema_out.read_text()
+
+
+def _printed(server: LiveServer, text: str) -> str:
+    """The server's stdout once `text` is in it (printed right after start-up, so give it a moment)."""
+    deadline = time.monotonic() + 10
+    while text not in server.stdout_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return server.stdout_text()
+
+
+def test_serve_says_where_to_sign_in_on_every_start(tmp_path: Path) -> None:
+    with live_server(data_dir=tmp_path) as server:
+        first = _printed(server, "13900000001")
+    with live_server(data_dir=tmp_path) as server:
+        second = _printed(server, "13900000001")
+    for out in (first, second):
+        assert f"sign in at {server.url.rsplit(':', 1)[0]}:" in out and "/login" in out, out
+        assert "13800000001" in out and "Courtyard2026" in out
+    assert "created the demo data" in first and "created the demo data" not in second
 
 
 async def test_graceful_shutdown_closes_sockets_with_going_away(tmp_path: Path) -> None:

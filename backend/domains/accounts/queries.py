@@ -12,7 +12,8 @@ from backend.core.gql import Info, register_node
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import Perm, require_platform_admin, require_user, scoped
 from backend.domains.accounts import models
-from backend.domains.accounts.types import Role, StaffMember, User
+from backend.domains.accounts.permissions import catalog
+from backend.domains.accounts.types import PermissionInfo, Role, StaffMember, User
 
 
 async def list_staff(
@@ -45,6 +46,16 @@ class AccountsQuery:
         if p is None or not (p.is_platform_admin or p.company_id is not None):
             raise DomainError(Codes.FORBIDDEN, "Staff only")
         return [Role.from_model(r) for r in await models.Role.all().order_by("id")]
+
+    @strawberry.field(description="Every permission a role can hold, grouped by domain, with descriptions (any staff "
+                                  "member or platform administrator).")
+    def permissions(self, info: Info) -> list[PermissionInfo]:
+        p = info.context.principal
+        require_user(info.context)
+        if p is None or not (p.is_platform_admin or p.company_id is not None):
+            raise DomainError(Codes.FORBIDDEN, "Staff only")
+        return [PermissionInfo(code=perm, group=g.code, group_name=g.name, group_name_en=g.name_en, description=zh,
+                               description_en=en) for perm, g, zh, en in catalog()]
 
     @strawberry.field(description="Staff of the caller's company: search by name or exact phone.")
     async def staff_members(

@@ -25,8 +25,12 @@ from backend.domains.accounts.models import (
 from backend.domains.tenancy.models import Community, CompanyStatus
 
 ALL = [p.value for p in Perm]
+# Permissions a role holds only when it is given them on purpose: ticket.work makes its holder a technician (the
+# assign dialog, workload and automatic assignment list exactly the staff holding it), so the all-powerful company
+# admin template leaves it out.
+EXPLICIT_ONLY = frozenset({Perm.TICKET_WORK.value})
 ROLE_TEMPLATES: dict[str, tuple[str, str, list[str]]] = {
-    "company_admin": ("公司管理员", "Company admin", ALL),
+    "company_admin": ("公司管理员", "Company admin", [p for p in ALL if p not in EXPLICIT_ONLY]),
     "community_manager": (
         "小区经理",
         "Community manager",
@@ -58,9 +62,10 @@ def clean_phone(phone: str, field: str = "phone") -> str:
     return validate.phone(phone, field)
 
 
-# Default permissions introduced after the first release, by version: existing templates get each version's
-# additions exactly once (Role.defaults_version records how far a template got), so a permission the platform
-# removed later is not put back. Templates created afresh start at the latest version with the full defaults.
+# Default permissions changed after the first release, by version: existing templates get each version's
+# additions and removals exactly once, in order (Role.defaults_version records how far a template got), so a
+# permission the platform removed later is not put back, nor one it added later taken away again. Templates created
+# afresh start at the latest version with the full defaults.
 _REPAIRS = ["ticket.read", "ticket.dispatch", "ticket.work", "repair.config", "ticket.stats"]
 DEFAULT_ADDITIONS: dict[int, dict[str, list[str]]] = {
     2: {
@@ -70,7 +75,20 @@ DEFAULT_ADDITIONS: dict[int, dict[str, list[str]]] = {
         "technician": ["ticket.work"],
     },
 }
-DEFAULTS_VERSION = max(DEFAULT_ADDITIONS)
+DEFAULT_REMOVALS: dict[int, dict[str, list[str]]] = {
+    # Version 2 gave the company admin ticket.work, which listed every company admin as a technician.
+    3: {"company_admin": ["ticket.work"]},
+}
+DEFAULTS_VERSION = max(*DEFAULT_ADDITIONS, *DEFAULT_REMOVALS)
+
+
+def upgraded_permissions(code: str, permissions: list[str], since: int) -> list[str]:
+    """A template's permissions after the default changes of every version after `since`, applied in order."""
+    out = set(permissions)
+    for version in range(since + 1, DEFAULTS_VERSION + 1):
+        out |= set(DEFAULT_ADDITIONS.get(version, {}).get(code, []))
+        out -= set(DEFAULT_REMOVALS.get(version, {}).get(code, []))
+    return sorted(out)
 
 
 async def ensure_role_templates() -> None:
@@ -84,11 +102,10 @@ async def ensure_role_templates() -> None:
             continue
         if role.defaults_version >= DEFAULTS_VERSION:
             continue
-        added = [p for v, by_code in sorted(DEFAULT_ADDITIONS.items()) if v > role.defaults_version
-                 for p in by_code.get(code, [])]
-        # Conditional on the version read: two processes starting at once add the defaults only once.
+        # Conditional on the version read: two processes starting at once apply the changes only once.
         await Role.filter(id=role.id, defaults_version=role.defaults_version).update(
-            permissions=sorted(set(role.permissions) | set(added)), defaults_version=DEFAULTS_VERSION
+            permissions=upgraded_permissions(code, role.permissions, role.defaults_version),
+            defaults_version=DEFAULTS_VERSION,
         )
 
 

@@ -74,6 +74,16 @@ class Role(Node):
         return cls(_pk=m.id, code=m.code, name=m.name, name_en=m.name_en, permissions=perms)
 
 
+@strawberry.type(description="A permission, for people: what it allows and which part of the product it belongs to.")
+class PermissionInfo:
+    code: Permission = strawberry.field(description="The permission.")
+    group: str = strawberry.field(description="Stable code of its group (the domain it belongs to), e.g. repairs.")
+    group_name: str = strawberry.field(description="Name of its group in Chinese.")
+    group_name_en: str = strawberry.field(description="Name of its group in English.")
+    description: str = strawberry.field(description="What it allows, in Chinese.")
+    description_en: str = strawberry.field(description="What it allows, in English.")
+
+
 @strawberry.type(description="One role held by a staff member, company-wide or in one community.")
 class StaffGrant:
     _role_id: strawberry.Private[int]

@@ -13,7 +13,8 @@ from backend.core.pagination import Connection, paginate
 from backend.core.permissions import require_user
 from backend.domains.audit import models
 from backend.domains.audit.access import audit_rows
-from backend.domains.audit.types import AuditFilter, AuditLog
+from backend.domains.audit.actions import ACTIONS
+from backend.domains.audit.types import AuditAction, AuditFilter, AuditLog
 
 
 def _base(ctx: Context, platform: bool):  # noqa: ANN202 - a queryset
@@ -53,6 +54,11 @@ class AuditQuery:
         after: str | None = None,
     ) -> Connection[AuditLog]:
         return await list_audit(info.context, platform=platform, f=filter or AuditFilter(), first=first, after=after)
+
+    @strawberry.field(description="Every action the audit log records, with its labels (any signed-in caller).")
+    def audit_actions(self, info: Info) -> list[AuditAction]:
+        require_user(info.context)
+        return [AuditAction(code=code, name=name, name_en=name_en) for code, (name, name_en) in ACTIONS.items()]
 
 
 register_node(AuditLog, nodes_by_pk(models.AuditLog, AuditLog.from_model))

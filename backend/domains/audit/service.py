@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tortoise import Tortoise
@@ -9,7 +10,11 @@ from tortoise import Tortoise
 from backend.core.context import Context
 from backend.core.errors import DomainError
 from backend.core.ids import decode_any
+from backend.domains.audit.actions import ACTIONS
 from backend.domains.audit.models import AuditLog
+from backend.settings import get_settings
+
+log = logging.getLogger("courtyard.audit")
 
 SECRET_KEYS = {"password", "newpassword", "adminpassword", "code", "smscode", "refreshtoken"}
 MAX_VALUE = 200
@@ -55,6 +60,11 @@ async def record(
 ) -> AuditLog:
     """Write one audit row inside the mutation's transaction, with the community its target belongs to."""
     assert ctx.principal is not None
+    if action not in ACTIONS:
+        # The log shows actions by their labels: an unlisted action is a bug, loud outside production.
+        if get_settings().dev:
+            raise RuntimeError(f"audit action {action} has no label: add it to backend/domains/audit/actions.py")
+        log.error("audit action %s has no label", action)
     if not platform and company_id is None:
         # Platform actions stay in the platform log even when the admin's session is in a company.
         company_id = ctx.principal.company_id

@@ -9,6 +9,7 @@ from typing import Any
 
 from backend.core import events, validate
 from backend.core.errors import Codes, DomainError
+from backend.domains.accounts.models import StaffMember
 from backend.domains.files.models import UploadPurpose
 from backend.domains.files.service import check_claimable, claim_files
 from backend.domains.notifications import service as notifications
@@ -65,6 +66,12 @@ MESSAGES: dict[EventKind, tuple[str, str]] = {
     EventKind.REOPENED: ("报修已重新打开", "Repair request reopened"),
 }
 
+# Inbox texts for the technician a ticket is given to (by staff or automatically; grabbing needs none).
+TECHNICIAN_MESSAGES: dict[EventKind, tuple[str, str]] = {
+    EventKind.ASSIGNED: ("您有新的维修任务", "A repair job was assigned to you"),
+    EventKind.REASSIGNED: ("您有改派来的维修任务", "A repair job was reassigned to you"),
+}
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -119,8 +126,24 @@ async def record(ticket: Ticket, kind: EventKind, *, actor_id: int | None, from_
             title=title, title_en=title_en, body=f"报修单 {number}：{title}", body_en=f"Ticket {number}: {title_en}",
             target_type="Ticket", target_id=ticket.id,
         )
+    if kind in TECHNICIAN_MESSAGES and ticket.technician_id is not None:
+        await _tell_technician(ticket, kind)
     emit(ticket, kind)
     return event
+
+
+async def _tell_technician(ticket: Ticket, kind: EventKind) -> None:
+    """The inbox message of the technician a ticket was just given to."""
+    staff = await StaffMember.filter(id=ticket.technician_id).only("id", "user_id").first()
+    if staff is None:
+        return
+    title, title_en = TECHNICIAN_MESSAGES[kind]
+    number = ticket_number(ticket.id)
+    await notifications.notify(
+        user_id=staff.user_id, company_id=ticket.company_id, kind=f"ticket.{kind.value}ToYou", title=title,
+        title_en=title_en, body=f"报修单 {number}：{title}", body_en=f"Ticket {number}: {title_en}",
+        target_type="Ticket", target_id=ticket.id,
+    )
 
 
 async def _claim_work_photos(ticket: Ticket, event: TicketEvent, actor_id: int | None,

@@ -10,3 +10,4 @@ class ResidentCode(StrEnum):
     """The residents domain's own error codes."""
 
     NOT_PENDING = "NOT_PENDING"
+    NOT_BOUND = "NOT_BOUND"  # staff unbind a binding that is not (or no longer) approved

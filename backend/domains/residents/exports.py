@@ -6,7 +6,7 @@ from typing import Any
 
 from backend.core.context import Context
 from backend.core.exports import Export, enum_value, gid, label, local_time, opt, pk, register_export
-from backend.core.permissions import Perm, scoped
+from backend.core.permissions import Perm, community_scope, scoped
 from backend.domains.accounts.access import phone_shown
 from backend.domains.accounts.models import User
 from backend.domains.residents import models
@@ -24,11 +24,14 @@ async def _owners(ctx: Context, rows: list[Any]) -> list[list[Any]]:
                                                       status=models.BindingStatus.APPROVED),
                             ctx, Perm.OWNER_READ).order_by("id").values(
         "user_id", "relation", "unit__number", "unit__building__name", "community__name")
+    # The name the company knows each person by, as the console's list shows it (else their own).
+    known = dict(await models.ResidentProfile.filter(
+        company_id=community_scope(ctx, Perm.OWNER_READ)[0], user_id__in=[r.id for r in rows]).values_list("user_id", "name"))
     units: dict[int, list[str]] = {}
     for b in bindings:
         units.setdefault(b["user_id"], []).append(
             f"{b['community__name']} {b['unit__building__name']}-{b['unit__number']} ({label(b['relation'], RELATION_ZH)})")
-    return [[r.name, show(r), "; ".join(units.get(r.id, [])), local_time(r.created_at)] for r in rows]
+    return [[known.get(r.id) or r.name, show(r), "; ".join(units.get(r.id, [])), local_time(r.created_at)] for r in rows]
 
 
 async def _bindings(ctx: Context, rows: list[Any]) -> list[list[Any]]:

@@ -61,3 +61,28 @@ class UnitBinding(Model):
     class Meta:
         table = "unit_binding"
         indexes = (("company_id", "status"), ("unit_id", "user_id"))
+
+
+# How one company knows a person: the name its staff gave when adding or editing them. The person's own name
+# (User.name) is theirs and is never written by staff; this row is the company's record, shown to its staff only.
+class ResidentProfile(Model):
+    id = fields.BigIntField(primary_key=True)
+    company: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.Company", related_name="resident_profiles", on_delete=fields.RESTRICT
+    )
+    company_id: int
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="resident_profiles", on_delete=fields.RESTRICT
+    )
+    user_id: int
+    name = fields.CharField(max_length=50)
+    updated_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="resident_profiles_updated", null=True, on_delete=fields.SET_NULL
+    )
+    updated_by_id: int | None
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "resident_profile"
+        unique_together = (("company_id", "user_id"),)

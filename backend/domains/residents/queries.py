@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 
 from backend.core.access import nodes_by_pk
 from backend.core.context import Context
@@ -12,7 +12,7 @@ from backend.core.errors import Codes, DomainError
 from backend.core.gql import Info, register_node
 from backend.core.ids import decode_id
 from backend.core.pagination import Connection, paginate
-from backend.core.permissions import Perm, scoped
+from backend.core.permissions import Perm, community_scope, scoped
 from backend.domains.accounts.models import User as UserModel
 from backend.domains.accounts.types import User
 from backend.domains.residents import models
@@ -46,7 +46,10 @@ async def list_owners(ctx: Context, *, first: int | None, after: str | None, f: 
     if f.search:
         if len(f.search) > 50:
             raise DomainError(Codes.TOO_LONG, "At most 50 characters", "search")
-        qs = qs.filter(name__icontains=f.search.strip())
+        # The person's own name, or the name this company knows them by (residents.models.ResidentProfile).
+        company_id, _ = community_scope(ctx, Perm.OWNER_READ)
+        known = models.ResidentProfile.filter(company_id=company_id, name__icontains=f.search.strip())
+        qs = qs.filter(Q(name__icontains=f.search.strip()) | Q(id__in=Subquery(known.values("user_id"))))
     if f.phone:
         try:
             qs = qs.filter(phone_hash=phone_hash(normalize_phone(f.phone)))

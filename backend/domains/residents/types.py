@@ -10,6 +10,7 @@ import strawberry
 from backend.core.context import Context, LoaderKey, loader
 from backend.core.crypto import mask_phone, open_phone
 from backend.core.gql import Info, Node, PayloadError, error_type
+from backend.core.permissions import Perm, covers
 from backend.core.prefetch import loaded
 from backend.domains.accounts.loaders import USER
 from backend.domains.accounts.types import User
@@ -78,6 +79,17 @@ class UnitBinding(Node):
         return HouseholdInvitation(name=row["invited_name"], phone=mask_phone(open_phone(row["user__phone_enc"], row["user__phone_hash"])))
 
 
+    @strawberry.field(description="The name this unit's company knows the person by (given by its staff when "
+                                  "adding or editing them; the person's own name stays theirs); null when staff gave "
+                                  "none, and for anyone but the company's staff with owner.read or binding.review.")
+    async def known_as(self, info: Info) -> str | None:
+        ctx = info.context
+        if not (covers(ctx, Perm.OWNER_READ, self._company_id, self._community_id)
+                or covers(ctx, Perm.BINDING_REVIEW, self._company_id, self._community_id)):
+            return None
+        return await KNOWN_AS.of(ctx).load((self._company_id, self._user_id))
+
+
 @strawberry.input(description="Filters for binding requests.")
 class BindingFilter:
     status: BindingStatus | None = strawberry.field(default=None, description="Only this status.")
@@ -87,7 +99,8 @@ class BindingFilter:
 @strawberry.input(description="Filters for the owner list.")
 class OwnerFilter:
     community_id: strawberry.ID | None = strawberry.field(default=None, description="Only this community.")
-    search: str | None = strawberry.field(default=None, description="Name contains this.")
+    search: str | None = strawberry.field(default=None, description="Their own name, or the name the company "
+                                                                   "knows them by, contains this.")
     phone: str | None = strawberry.field(default=None, description="Exact mobile number.")
     unit_number: str | None = strawberry.field(default=None, description="Bound to a unit with this number.")
     relation: Relation | None = strawberry.field(default=None, description="Only this relation.")
@@ -96,6 +109,32 @@ class OwnerFilter:
 @strawberry.type(description="Result of a binding change.")
 class BindingPayload:
     binding: UnitBinding | None = strawberry.field(description="The binding, when it worked.")
+    errors: list[ResidentError] = strawberry.field(description="Why it did not work.")
+
+
+@strawberry.input(description="A unit to bind an owner to, and how they are tied to it.")
+class OwnerUnitInput:
+    unit_id: strawberry.ID = strawberry.field(description="The unit, in the caller's communities.")
+    relation: Relation = strawberry.field(description="Owner, family or tenant.")
+
+
+@strawberry.input(description="A person staff add by hand.")
+class OwnerCreateInput:
+    name: str = strawberry.field(description="How the company knows them, at most 50 characters; kept by the company "
+                                             "(UnitBinding.knownAs), never written to the person's account.")
+    phone: str = strawberry.field(description="Mobile number. A number with an account binds that account, which is "
+                                              "not changed; a new number gets an account without name or password.")
+    units: list[OwnerUnitInput] = strawberry.field(description="Units to bind them to at once (1 to 20), approved.")
+
+
+@strawberry.input(description="Changes to how the company knows an owner.")
+class OwnerUpdateInput:
+    name: str = strawberry.field(description="The company's name for them, at most 50 characters.")
+
+
+@strawberry.type(description="Result of adding or editing an owner.")
+class OwnerPayload:
+    owner: User | None = strawberry.field(description="The person, when it worked.")
     errors: list[ResidentError] = strawberry.field(description="Why it did not work.")
 
 
@@ -116,3 +155,14 @@ async def household_invitations(ctx: Context, keys: list[int]) -> list[dict[str,
 # Registered here, beside the type that reads it (residents.loaders imports this module).
 HOUSEHOLD_INVITATION: LoaderKey[int, dict[str, Any] | None] = loader("household_invitation",
                                                                       household_invitations)
+
+
+async def known_names(ctx: Context, keys: list[tuple[int, int]]) -> list[str | None]:
+    """The company's name for each (company, user), from ResidentProfile (one query)."""
+    rows = await models.ResidentProfile.filter(user_id__in={u for _, u in keys}).values("company_id", "user_id",
+                                                                                      "name")
+    by_key = {(r["company_id"], r["user_id"]): r["name"] for r in rows}
+    return [by_key.get(k) for k in keys]
+
+
+KNOWN_AS: LoaderKey[tuple[int, int], str | None] = loader("resident_known_as", known_names)

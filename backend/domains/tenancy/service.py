@@ -48,10 +48,16 @@ async def set_company_status(*, company_id: int, status: CompanyStatus) -> Compa
     return company
 
 
+# Entries of the tz database that are files, not zones: never a community's zone.
+_NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+
+
 def _timezone(tz: str | None) -> str:
+    """An IANA zone name exactly as the database spells it ("Asia/Shanghai"; "Beijing" or "asia/shanghai" are
+    INVALID); empty means Asia/Shanghai."""
     if not _TIMEZONES:
-        _TIMEZONES.update(available_timezones())
-    value = tz or "Asia/Shanghai"
+        _TIMEZONES.update(available_timezones() - _NOT_ZONES)
+    value = (tz or "").strip() or "Asia/Shanghai"
     if value not in _TIMEZONES:
         raise DomainError(Codes.INVALID, "Unknown time zone", "timezone")
     return value

@@ -16,7 +16,7 @@ export interface OptionDef {
 export interface FieldDef {
   prop: string
   labelKey: string
-  kind: 'text' | 'password' | 'number' | 'select' | 'textarea'
+  kind: 'text' | 'password' | 'number' | 'select' | 'textarea' | 'timezone'
   required?: boolean
   options?: readonly OptionDef[]
   min?: number

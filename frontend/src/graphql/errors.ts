@@ -30,18 +30,25 @@ export function fieldName(field: string): string {
   return parts[parts.length - 1]
 }
 
+/**
+ * Split payload errors between the form fields the screen shows (`formFields`; none when omitted) and one toast
+ * text for the rest, so that no error is left without a place to appear. `codeKeys` names, per code, a locale key
+ * more precise for this action than `errors.<CODE>`.
+ */
 export function normalisePayloadErrors(
   errors: readonly PayloadError[],
   t: Translate,
   te: HasKey,
-  formFields?: readonly string[],
+  formFields: readonly string[] = [],
+  codeKeys: Readonly<Record<string, string>> = {},
 ): NormalisedPayloadErrors {
   const fields: Record<string, string> = {}
   const toast: string[] = []
   for (const e of errors) {
-    const text = translateCode(e.code, e.message, t, te)
+    const key = codeKeys[e.code]
+    const text = key && te(key) ? t(key) : translateCode(e.code, e.message, t, te)
     const name = e.field ? fieldName(e.field) : null
-    if (name && (!formFields || formFields.includes(name))) {
+    if (name && formFields.includes(name)) {
       fields[name] = fields[name] ?? text
     } else if (!toast.includes(text)) {
       toast.push(text)

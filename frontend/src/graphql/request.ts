@@ -13,8 +13,13 @@ export type FieldErrors = Record<string, string>
 export type MutationResult<P> = { ok: true; payload: P } | { ok: false; fields: FieldErrors; codes: string[] }
 
 export interface MutateOptions {
-  /** Form fields that can show a message; other fields' errors go to the toast. */
+  /**
+   * Form fields the calling screen shows a message on. Errors on any other field (or none) go to the toast, so a
+   * caller that names none (a delete button, a menu action) can never drop a refusal such as IN_USE on `id`.
+   */
   formFields?: readonly string[]
+  /** Locale keys that say a code better for this action than `errors.<CODE>` (IN_USE: "delete its units first"). */
+  codeKeys?: Readonly<Record<string, string>>
 }
 
 let lastToast = { text: '', at: 0 }
@@ -59,7 +64,7 @@ export async function mutate<D, V extends AnyVariables, P extends { errors: read
 
 function settle<P extends { errors: readonly PayloadError[] }>(payload: P, options: MutateOptions): MutationResult<P> {
   if (payload.errors.length === 0) return { ok: true, payload }
-  const normalised = normalisePayloadErrors(payload.errors, t, te, options.formFields)
+  const normalised = normalisePayloadErrors(payload.errors, t, te, options.formFields ?? [], options.codeKeys)
   if (normalised.toast) toast(normalised.toast)
   return { ok: false, fields: normalised.fields, codes: normalised.codes }
 }

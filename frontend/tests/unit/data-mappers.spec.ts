@@ -77,7 +77,7 @@ describe('other mappers', () => {
   })
   it('audit filter and summary', () => {
     expect(toAuditFilter({ action: ' unit ', targetType: '', range: null })).toEqual({ action: 'unit', targetType: null, since: null, until: null })
-    expect(summaryText({ name: 'A', floors: 3, grants: [1] })).toBe('name: A; floors: 3; grants: [1]')
+    expect(summaryText({ name: 'A', floors: 3, grants: [1] }, (k) => k, () => false)).toBe('name: A；floors: 3；grants: 1')
   })
   it('company input keeps an empty password as null', () => {
     expect(toCompanyInput({ name: ' X ', adminName: 'Y', adminPhone: '13800000099', adminPassword: '' })).toEqual({

@@ -36,7 +36,7 @@ describe('error normalisation', () => {
   })
 
   it('uses the last segment of a dotted field path', () => {
-    expect(normalisePayloadErrors([{ field: 'input.name', message: 'm', code: 'REQUIRED' }], t, te).fields).toEqual({ name: 'm' })
+    expect(normalisePayloadErrors([{ field: 'input.name', message: 'm', code: 'REQUIRED' }], t, te, ['name']).fields).toEqual({ name: 'm' })
   })
 
   it('reads extensions.code of top-level errors and maps network failures', () => {

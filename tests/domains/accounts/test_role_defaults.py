@@ -16,7 +16,8 @@ UPDATE = """mutation($id: ID!, $permissions: [Perm!]) {
 async def test_new_templates_have_the_repair_permissions(app):
     await ensure_role_templates()
     perms = {r.code: set(r.permissions) for r in await Role.all()}
-    assert {"ticket.read", "ticket.dispatch", "ticket.work", "repair.config", "ticket.stats"} <= perms["company_admin"]
+    assert {"ticket.read", "ticket.dispatch", "repair.config", "ticket.stats"} <= perms["company_admin"]
+    assert "ticket.work" not in perms["company_admin"]  # a technician only on purpose
     assert perms["technician"] == {"community.read", "unit.read", "ticket.work"}
     assert {"ticket.read", "ticket.dispatch"} <= perms["customer_service"]
     assert "ticket.work" not in perms["customer_service"]
@@ -45,3 +46,24 @@ async def test_existing_templates_get_new_defaults_once_and_keep_the_platforms_r
     await ensure_role_templates()
     # then it stays removed
     assert set((await Role.get(code="community_manager")).permissions) == set(kept)
+
+
+async def test_existing_company_admins_lose_ticket_work_once_and_a_platform_choice_stays(api):
+    # given the company admin template as releases 1 and 2 left it
+    full = sorted(ROLE_TEMPLATES["company_admin"][2] + ["ticket.work"])
+    await Role.filter(code="company_admin").update(permissions=full, defaults_version=2)
+    # when the new release starts
+    await ensure_role_templates()
+    # then ticket.work is gone and nothing else changed
+    admin = await Role.get(code="company_admin")
+    assert set(admin.permissions) == set(full) - {"ticket.work"}
+    assert admin.defaults_version == DEFAULTS_VERSION
+    # and a template still at release 1 gets release 2's additions without ticket.work
+    await Role.filter(code="company_admin").update(permissions=["company.manage"], defaults_version=1)
+    await ensure_role_templates()
+    assert set((await Role.get(code="company_admin")).permissions) == {
+        "company.manage", "ticket.read", "ticket.dispatch", "repair.config", "ticket.stats"}
+    # when the platform gives it back on purpose, a restart leaves it
+    await Role.filter(code="company_admin").update(permissions=full)
+    await ensure_role_templates()
+    assert "ticket.work" in (await Role.get(code="company_admin")).permissions

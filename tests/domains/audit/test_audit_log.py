@@ -193,7 +193,7 @@ async def test_secrets_are_redacted_and_passwords_never_logged(api):
     # and a summary that carries secrets (written the way every audited mutation writes)
     ctx = Context(principal=Principal(user_id=w.admin.id, session_id="s", company_id=w.company.id,
                                       is_platform_admin=False))
-    await record(ctx=ctx, action="test.secret", target_type="User", target_id="x", summary={
+    await record(ctx=ctx, action="staff.update", target_type="User", target_id="x", summary={
         "name": "kept", "password": "Hunter5-pw", "newPassword": "Hunter6-pw",
         "nested": {"sms_code": "123456", "refreshToken": "rt-secret"}, "list": [{"adminPassword": "Hunter7-pw"}],
     })
@@ -205,7 +205,7 @@ async def test_secrets_are_redacted_and_passwords_never_logged(api):
     for secret in ("Hunter2-pw", "Hunter3-pw", "Hunter4-pw", "Hunter5-pw", "Hunter6-pw", "Hunter7-pw", "123456",
                    "rt-secret"):
         assert secret not in text
-    redacted = next(r for r in company_rows if r["action"] == "test.secret")["summary"]
+    redacted = next(r for r in company_rows if r["targetId"] == "x")["summary"]
     assert redacted == {"name": "kept", "password": "***", "newPassword": "***",
                         "nested": {"sms_code": "***", "refreshToken": "***"}, "list": [{"adminPassword": "***"}]}
 

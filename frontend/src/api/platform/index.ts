@@ -4,6 +4,7 @@ import { mutate, query } from '@/graphql/request'
 
 export type CompanyRow = G.CompaniesQuery['companies']['nodes'][number]
 export type AdminRow = G.PlatformAdminsQuery['platformAdmins'][number]
+export type PermissionRow = G.PermissionsQuery['permissions'][number]
 
 const opts = { formFields: ['name', 'adminPhone', 'adminName', 'adminPassword', 'phone', 'password', 'permissions'] }
 
@@ -15,3 +16,5 @@ export const updateRole = (id: string, input: G.RoleUpdateInput) => mutate(G.Rol
 export const listPlatformAdmins = async () => (await query(G.PlatformAdminsDocument, {}))?.platformAdmins ?? []
 export const createPlatformAdmin = (phone: string, name: string, password: string) =>
   mutate(G.PlatformAdminCreateDocument, { phone, name, password }, (d) => d.platformAdminCreate, opts)
+/** Every permission a role can hold, with its domain group and descriptions, as the server lists them. */
+export const listPermissions = async (): Promise<PermissionRow[]> => (await query(G.PermissionsDocument, {}))?.permissions ?? []

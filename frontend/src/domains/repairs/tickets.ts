@@ -13,6 +13,12 @@ export const STATUSES: readonly TicketStatus[] = [
 export const OPEN_STATUSES: readonly TicketStatus[] = ['SUBMITTED', 'ACCEPTED', 'ASSIGNED', 'IN_PROGRESS']
 export const URGENCIES: readonly Urgency[] = ['NORMAL', 'URGENT']
 
+/**
+ * The one word for a status, wherever a ticket's status is shown (console tables, board columns, dashboard tiles,
+ * the technician's phone): the locale key `repairs.status.<STATUS>`.
+ */
+export const statusLabelKey = (status: TicketStatus): string => `repairs.status.${status}`
+
 export type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
 
 /** Element Plus tag colour per status. */

@@ -1,19 +1,26 @@
 /** Dashboard: the figure cards and the chart's option. */
 import type { CommunityCount, DashboardFigures, TicketCounts } from '@/api/dashboard'
+import { statusLabelKey } from '@/domains/repairs/tickets'
 
 export interface StatCard {
   key: string
   labelKey: string
   icon: string
-  value: (d: DashboardFigures) => string
+  /** The figure, or null when the caller's role may not see it. */
+  value: (d: DashboardFigures) => string | null
+  /** Why a null figure is not shown, in words. */
+  deniedKey?: string
 }
 
 export const statCards: readonly StatCard[] = [
   { key: 'communities', labelKey: 'dashboard.communities', icon: 'OfficeBuilding', value: (d) => String(d.communityCount) },
   { key: 'units', labelKey: 'dashboard.units', icon: 'House', value: (d) => String(d.unitCount) },
   { key: 'occupancy', labelKey: 'dashboard.occupancy', icon: 'PieChart', value: (d) => `${Math.round(d.occupancyRate * 1000) / 10}%` },
-  { key: 'owners', labelKey: 'dashboard.owners', icon: 'User', value: (d) => (d.ownerCount == null ? '—' : String(d.ownerCount)) },
-  { key: 'pending', labelKey: 'dashboard.pending', icon: 'Stamp', value: (d) => (d.pendingBindingCount == null ? '—' : String(d.pendingBindingCount)) },
+  { key: 'owners', labelKey: 'dashboard.owners', icon: 'User', value: (d) => (d.ownerCount == null ? null : String(d.ownerCount)), deniedKey: 'dashboard.denied.owners' },
+  {
+    key: 'pending', labelKey: 'dashboard.pending', icon: 'Stamp',
+    value: (d) => (d.pendingBindingCount == null ? null : String(d.pendingBindingCount)), deniedKey: 'dashboard.denied.pending',
+  },
 ]
 
 /** Bar chart of units per community. */
@@ -39,10 +46,10 @@ export interface TicketTile {
 }
 
 export const ticketTiles: readonly TicketTile[] = [
-  { key: 'submitted', labelKey: 'repairs.status.SUBMITTED', color: '#f56c6c', query: { status: 'SUBMITTED' } },
-  { key: 'accepted', labelKey: 'repairs.status.ACCEPTED', color: '#e6a23c', query: { status: 'ACCEPTED' } },
-  { key: 'assigned', labelKey: 'repairs.status.ASSIGNED', color: '#409eff', query: { status: 'ASSIGNED' } },
-  { key: 'inProgress', labelKey: 'repairs.status.IN_PROGRESS', color: '#2b5aa6', query: { status: 'IN_PROGRESS' } },
+  { key: 'submitted', labelKey: statusLabelKey('SUBMITTED'), color: '#f56c6c', query: { status: 'SUBMITTED' } },
+  { key: 'accepted', labelKey: statusLabelKey('ACCEPTED'), color: '#e6a23c', query: { status: 'ACCEPTED' } },
+  { key: 'assigned', labelKey: statusLabelKey('ASSIGNED'), color: '#409eff', query: { status: 'ASSIGNED' } },
+  { key: 'inProgress', labelKey: statusLabelKey('IN_PROGRESS'), color: '#2b5aa6', query: { status: 'IN_PROGRESS' } },
   { key: 'overdue', labelKey: 'dashboard.ticketsOverdue', color: '#c45656', query: { overdue: 'true' } },
 ]
 

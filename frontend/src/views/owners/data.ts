@@ -36,8 +36,13 @@ export function unitsText(row: Pick<OwnerRow, 'bindings'>, t: (k: string) => str
     .join('；')
 }
 
+/** The name to show staff: the company's name for the person when it has one, else their own. */
+export function displayName(row: Pick<OwnerRow, 'name' | 'bindings'>): string {
+  return row.bindings.find((b) => b.knownAs)?.knownAs ?? row.name
+}
+
 export const ownerColumns: readonly ColumnDef<OwnerRow>[] = [
-  { prop: 'name', labelKey: 'owners.name', minWidth: 120 },
+  { prop: 'name', labelKey: 'owners.name', minWidth: 120, format: (r) => displayName(r) },
   { prop: 'phone', labelKey: 'owners.phone', width: 160 },
   { prop: 'units', labelKey: 'owners.units', minWidth: 300, format: unitsText },
   { prop: 'isActive', labelKey: 'common.status', width: 110, format: (r, t) => t(r.isActive ? 'common.active' : 'common.disabled') },

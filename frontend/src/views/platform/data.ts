@@ -1,14 +1,30 @@
-/** Platform console: columns, forms and the permission list for role templates. */
+/** Platform console: columns, forms, and the server's permission list grouped for the role-template editor. */
 import type { ColumnDef, FieldDef, FormModel } from '@/components/schema'
 import type { CompanyCreateInput, Perm } from '@/graphql/generated/graphql'
-import type { AdminRow, CompanyRow } from '@/api/platform'
+import type { AdminRow, CompanyRow, PermissionRow } from '@/api/platform'
 import { formatDateTime } from '@/locales/time'
 import { maskPhone } from '@/utils/phone'
 
-export const ALL_PERMS: readonly Perm[] = [
-  'COMPANY_MANAGE', 'COMMUNITY_READ', 'COMMUNITY_WRITE', 'UNIT_READ', 'UNIT_WRITE', 'OWNER_READ', 'OWNER_PHONE',
-  'BINDING_REVIEW', 'STAFF_READ', 'STAFF_WRITE', 'AUDIT_READ', 'GATE_ACCESS',
-]
+export interface PermGroupView {
+  code: string
+  name: string
+  perms: { code: Perm; description: string }[]
+}
+
+/** The server's permission list as groups (in the order it gives them), named in the console's language. */
+export function groupPermissions(rows: readonly PermissionRow[], locale: string): PermGroupView[] {
+  const en = locale === 'en'
+  const groups: PermGroupView[] = []
+  for (const row of rows) {
+    let group = groups.find((g) => g.code === row.group)
+    if (!group) {
+      group = { code: row.group, name: (en && row.groupNameEn) || row.groupName, perms: [] }
+      groups.push(group)
+    }
+    group.perms.push({ code: row.code, description: (en && row.descriptionEn) || row.description })
+  }
+  return groups
+}
 
 export const companyColumns: readonly ColumnDef<CompanyRow>[] = [
   { prop: 'name', labelKey: 'platform.companyName', minWidth: 220 },

@@ -1,6 +1,7 @@
 /** The ticket board: its columns, the one-request variables, and how a live event moves a card. */
 import type { EventKind, TicketBoardQueryVariables, TicketFilter, TicketStatus } from '@/graphql/generated/graphql'
 import type { TicketBoardData, TicketCard } from '@/api/repairs'
+import { statusLabelKey } from '@/domains/repairs/tickets'
 import { matchesFilter } from './data'
 
 export type ColumnKey = 'submitted' | 'accepted' | 'assigned' | 'inProgress' | 'completed' | 'done'
@@ -20,6 +21,10 @@ export const BOARD_COLUMNS: readonly BoardColumnDef[] = [
   { key: 'completed', statuses: ['COMPLETED'], color: '#67c23a' },
   { key: 'done', statuses: ['RATED', 'CLOSED', 'REJECTED', 'CANCELLED'], color: '#909399' },
 ]
+
+/** A column's title: the status's one word when it holds one status, else "finished". */
+export const columnLabelKey = (col: BoardColumnDef): string =>
+  col.statuses.length === 1 ? statusLabelKey(col.statuses[0]) : 'repairs.board.done'
 
 /** Cards per open column, and of finished ones (the "done" column shows only the latest). */
 export const COLUMN_LIMIT = 50

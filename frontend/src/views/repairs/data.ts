@@ -5,11 +5,11 @@ import type { EventKind, Perm, TicketFilter, TicketStatus, Urgency } from '@/gra
 import type { QueryParams } from '@/graphql/download'
 import type { TicketCard, TicketEvent } from '@/api/repairs'
 import { formatDateTime, parseTime } from '@/locales/time'
-import { categoryName, placeText, STATUSES, URGENCIES } from '@/domains/repairs/tickets'
+import { categoryName, placeText, statusLabelKey, STATUSES, URGENCIES } from '@/domains/repairs/tickets'
 
 type Translate = (key: string, params?: Record<string, unknown>) => string
 
-export const statusOptions: readonly OptionDef[] = STATUSES.map((s) => ({ value: s, labelKey: `repairs.status.${s}` }))
+export const statusOptions: readonly OptionDef[] = STATUSES.map((s) => ({ value: s, labelKey: statusLabelKey(s) }))
 export const urgencyOptions: readonly OptionDef[] = URGENCIES.map((u) => ({ value: u, labelKey: `repairs.urgency.${u}` }))
 export const overdueOptions: readonly OptionDef[] = [
   { value: 'true', labelKey: 'repairs.filter.overdueOnly' },
@@ -114,10 +114,11 @@ export function ageText(iso: string, now: number, t: Translate): string {
   return t('repairs.age.days', { n: Math.floor(minutes / (60 * 24)) })
 }
 
-/** Minutes as "1 h 30 min" / "2 d 3 h". */
+/** Minutes as "< 1 min", "12 min", "1 h 30 min" or "2 d 3 h". */
 export function durationText(minutes: number | null | undefined, t: Translate): string {
   if (minutes == null) return '—'
   const m = Math.round(minutes)
+  if (m < 1) return t('repairs.duration.underMinute')
   if (m < 60) return t('repairs.duration.minutes', { m })
   if (m < 60 * 24) return t('repairs.duration.hours', { h: Math.floor(m / 60), m: m % 60 })
   return t('repairs.duration.days', { d: Math.floor(m / (60 * 24)), h: Math.floor((m % (60 * 24)) / 60) })
@@ -131,7 +132,7 @@ export const ratingText = (r: { speed: number; quality: number; attitude: number
 export function eventText(e: Pick<TicketEvent, 'kind' | 'fromStatus' | 'toStatus'>, t: Translate): string {
   const kind = t(`repairs.event.${e.kind satisfies EventKind}`)
   if (e.fromStatus && e.toStatus && e.fromStatus !== e.toStatus) {
-    return `${kind}（${t(`repairs.status.${e.fromStatus}`)} → ${t(`repairs.status.${e.toStatus}`)}）`
+    return `${kind}（${t(statusLabelKey(e.fromStatus))} → ${t(statusLabelKey(e.toStatus))}）`
   }
   return kind
 }
@@ -163,13 +164,14 @@ export function actionsFor(status: TicketStatus, perms: ReadonlySet<Perm>): Tick
 
 // ------------------------------------------------------------------------------------------------ list
 
+// Laid out for 1280 px first: the columns' widths add up to what a 1280 px window leaves beside the menu (~970 px),
+// so nothing is clipped and nothing scrolls; narrower screens scroll the table inside its card.
 export const ticketColumns = (locale: string, now: () => number): readonly ColumnDef<TicketCard>[] => [
-  { prop: 'number', labelKey: 'repairs.field.number', width: 120 },
-  { prop: 'status', labelKey: 'common.status', width: 120, format: (r, t) => t(`repairs.status.${r.status}`) },
-  { prop: 'category', labelKey: 'repairs.field.category', minWidth: 110, format: (r) => categoryName(r.category, locale) },
-  { prop: 'place', labelKey: 'repairs.field.place', minWidth: 150, format: (r) => `${placeText(r)} ${r.community?.name ?? ""}` },
-  { prop: 'description', labelKey: 'repairs.field.description', minWidth: 160 },
-  { prop: 'reporter', labelKey: 'repairs.field.reporter', width: 100, format: (r) => r.reporter.name },
-  { prop: 'technician', labelKey: 'repairs.field.technician', minWidth: 130, format: (r, t) => r.technician?.name ?? t('repairs.unassigned') },
-  { prop: 'createdAt', labelKey: 'repairs.field.createdAt', width: 160, format: (r, t) => `${formatDateTime(r.createdAt, r.community?.timezone)} ${ageText(r.createdAt, now(), t)}` },
+  { prop: 'number', labelKey: 'repairs.field.number', width: 124 },
+  { prop: 'status', labelKey: 'common.status', width: 100, format: (r, t) => t(statusLabelKey(r.status)) },
+  { prop: 'category', labelKey: 'repairs.field.category', minWidth: 90, format: (r) => categoryName(r.category, locale) },
+  { prop: 'place', labelKey: 'repairs.field.place', minWidth: 140, format: (r) => `${placeText(r)} ${r.community?.name ?? ""} ${r.reporter.name}` },
+  { prop: 'description', labelKey: 'repairs.field.description', minWidth: 140 },
+  { prop: 'technician', labelKey: 'repairs.field.technician', minWidth: 120, format: (r, t) => r.technician?.name ?? t('repairs.unassigned') },
+  { prop: 'createdAt', labelKey: 'repairs.field.createdAt', width: 166, format: (r, t) => `${formatDateTime(r.createdAt, r.community?.timezone)} ${ageText(r.createdAt, now(), t)}` },
 ]

@@ -74,11 +74,11 @@ export const statsRows = (rows: readonly TechnicianStatsRow[]): StatsRow[] =>
 
 export const statsColumns: readonly ColumnDef<StatsRow>[] = [
   { prop: 'name', labelKey: 'repairs.tech.name', minWidth: 120, format: (r) => r.technician.name },
-  { prop: 'completedCount', labelKey: 'repairs.stats.completed', width: 110 },
-  { prop: 'ratedCount', labelKey: 'repairs.stats.rated', width: 110 },
-  { prop: 'avgSpeed', labelKey: 'repairs.stats.speed', width: 110, format: (r) => avgText(r.avgSpeed) },
-  { prop: 'avgQuality', labelKey: 'repairs.stats.quality', width: 110, format: (r) => avgText(r.avgQuality) },
-  { prop: 'avgAttitude', labelKey: 'repairs.stats.attitude', width: 110, format: (r) => avgText(r.avgAttitude) },
+  { prop: 'completedCount', labelKey: 'repairs.stats.completed', minWidth: 120 },
+  { prop: 'ratedCount', labelKey: 'repairs.stats.rated', minWidth: 100 },
+  { prop: 'avgSpeed', labelKey: 'repairs.stats.speed', minWidth: 100, format: (r) => avgText(r.avgSpeed) },
+  { prop: 'avgQuality', labelKey: 'repairs.stats.quality', minWidth: 100, format: (r) => avgText(r.avgQuality) },
+  { prop: 'avgAttitude', labelKey: 'repairs.stats.attitude', minWidth: 100, format: (r) => avgText(r.avgAttitude) },
   { prop: 'avgCompletionMinutes', labelKey: 'repairs.stats.completionTime', minWidth: 150, format: (r, t) => durationText(r.avgCompletionMinutes, t) },
   { prop: 'slaHitRate', labelKey: 'repairs.stats.slaHitRate', width: 130, format: (r) => rateText(r.slaHitRate) },
 ]
@@ -122,19 +122,28 @@ export function slaChartOption(rows: readonly TechnicianStatsRow[], t: Translate
   }
 }
 
-/** Average time from report to completion per technician, in hours. */
+/**
+ * Average time from report to completion per technician: in minutes while every average is under an hour (a
+ * 1-minute average must not show as 0 hours), else in hours; each bar is labelled "1 h 30 min".
+ */
 export function completionChartOption(rows: readonly TechnicianStatsRow[], t: Translate, animation = true) {
+  const longest = Math.max(0, ...rows.map((r) => r.avgCompletionMinutes ?? 0))
+  const perUnit = longest < 60 ? 1 : 60
   return {
     ...barBase(animation),
     title: { text: t('repairs.stats.completionChart'), left: 'center', bottom: 0, textStyle: { fontSize: 15 } },
     grid: { left: 48, right: 16, bottom: 64, top: 32 },
     legend: { show: false },
+    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => (typeof v === 'number' ? durationText(v * perUnit, t) : '—') },
     xAxis: { ...axis, data: names(rows) },
-    yAxis: { type: 'value' as const, min: 0, name: t('repairs.stats.hours') },
+    yAxis: { type: 'value' as const, min: 0, name: t(perUnit === 1 ? 'repairs.stats.minutes' : 'repairs.stats.hours') },
     series: [{
       name: t('repairs.stats.completionTime'), type: 'bar' as const, barMaxWidth: 40, itemStyle: { color: '#2b5aa6' },
-      data: rows.map((r) => (r.avgCompletionMinutes == null ? null : Math.round((r.avgCompletionMinutes / 60) * 10) / 10)),
-      label: { show: true, position: 'top' as const },
+      data: rows.map((r) => (r.avgCompletionMinutes == null ? null : Math.round((r.avgCompletionMinutes / perUnit) * 10) / 10)),
+      label: {
+        show: true, position: 'top' as const,
+        formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? durationText(p.value * perUnit, t) : ''),
+      },
     }],
   }
 }

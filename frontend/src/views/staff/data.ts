@@ -43,9 +43,9 @@ export const toStaffCreateInput = (f: StaffForm): StaffCreateInput => ({
 export const toStaffUpdateInput = (f: StaffForm): StaffUpdateInput => ({ title: f.title.trim(), isActive: f.isActive, grants: toGrantInputs(f.grants) })
 
 export const staffColumns = (locale: string): readonly ColumnDef<StaffRow>[] => [
-  { prop: 'name', labelKey: 'staff.name', minWidth: 110, format: (r) => r.user.name },
+  { prop: 'name', labelKey: 'staff.name', minWidth: 150, format: (r) => r.user.name },
   { prop: 'phone', labelKey: 'staff.phone', width: 150, format: (r) => maskPhone(r.user.phone) },
-  { prop: 'title', labelKey: 'staff.title', minWidth: 120 },
+  { prop: 'title', labelKey: 'staff.title', minWidth: 120, format: (r, t) => r.title || t('staff.noTitle') },
   { prop: 'grants', labelKey: 'staff.roles', minWidth: 260, format: (r, t) => grantsText(r, locale, t) },
   { prop: 'isActive', labelKey: 'common.status', width: 100, format: (r, t) => t(r.isActive ? 'common.active' : 'common.disabled') },
   { prop: 'createdAt', labelKey: 'staff.joinedAt', width: 170, format: (r) => formatDateTime(r.createdAt) },

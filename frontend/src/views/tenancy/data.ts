@@ -18,7 +18,7 @@ export const unitTypeOptions: readonly OptionDef[] = [
 export const communityFields: readonly FieldDef[] = [
   { prop: 'name', labelKey: 'tenancy.name', kind: 'text', required: true, maxlength: 100 },
   { prop: 'address', labelKey: 'tenancy.address', kind: 'text', maxlength: 200 },
-  { prop: 'timezone', labelKey: 'tenancy.timezone', kind: 'text' },
+  { prop: 'timezone', labelKey: 'tenancy.timezone', kind: 'timezone' },
 ]
 export const buildingFields: readonly FieldDef[] = [
   { prop: 'name', labelKey: 'tenancy.buildingName', kind: 'text', required: true, maxlength: 50 },

@@ -1,4 +1,6 @@
 /** Talk to /graphql straight from the test (no browser): sign in, make data, check what the API refuses. */
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { DEMO_PASSWORD } from './env'
 
 export interface GqlError {
@@ -64,4 +66,19 @@ export async function myBindings(baseURL: string, token: string): Promise<Map<st
   )
   if (!result.data) throw new Error(`viewer query failed: ${JSON.stringify(result.errors)}`)
   return new Map(result.data.viewer.bindings.map((b) => [b.id, b.status]))
+}
+
+/** The latest code the dev SMS stand-in took for this phone and purpose (login, reset, bind), from its outbox. */
+export function lastSmsCode(dataDir: string, phone: string, purpose: 'login' | 'reset' | 'bind'): string | null {
+  let lines: string[]
+  try {
+    lines = readFileSync(path.join(dataDir, 'sms-outbox.jsonl'), 'utf8').trim().split('\n')
+  } catch {
+    return null
+  }
+  for (const line of lines.reverse()) {
+    const record = JSON.parse(line) as { phone?: string; template?: string; params?: { code?: string } }
+    if (record.phone === phone && record.template === purpose && record.params?.code) return record.params.code
+  }
+  return null
 }

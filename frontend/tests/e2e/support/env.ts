@@ -36,5 +36,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Base URL of the backend the global setup started, e.g. http://127.0.0.1:40123 */
     baseURL: string
+    /** The backend's COURTYARD_DATA_DIR: the dev SMS stand-in writes sms-outbox.jsonl there (codes included). */
+    dataDir: string
   }
 }

@@ -97,6 +97,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // A fresh SQLite database in dataDir and the in-process broker, whatever the calling shell points at.
   delete env.DATABASE_URL
   delete env.REDIS_URL
+  delete env.COURTYARD_DEMO_SIZE // the small demo: the scenarios count its communities and units
   const log = openSync(SERVER_LOG, 'w')
   const proc = spawn(PYTHON, ['-m', 'backend.cli', 'serve'], {
     cwd: REPO_ROOT,
@@ -113,6 +114,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error
   }
   project.provide('baseURL', base)
+  project.provide('dataDir', dataDir)
 
   return async () => {
     await stop(proc)
