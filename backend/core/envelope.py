@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 import json
 import re
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError, StringValueNode, ValidationRule
@@ -20,9 +20,16 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.extensions import AddValidationRules
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.http.exceptions import WebSocketDisconnected as StrawberryWebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
+from strawberry.utils.aio import aclosing
 
-from backend.core import metrics
+from backend.core import live, metrics
 
 MAX_BODY_BYTES = 1024 * 1024  # a JSON body or a GET query string
 MAX_DEPTH = 32  # nesting of variables, extensions and connection parameters
@@ -290,6 +297,15 @@ class CheckedWebSocket(ASGIWebSocketAdapter):
             return  # closed by us (a malformed message): operations still finishing have nobody to tell
         await super().send_json(message)
 
+    async def send_text(self, text: str) -> None:
+        """A message serialized already (core.live: one payload for many sockets, each with its own id)."""
+        if self.ws.application_state == WebSocketState.DISCONNECTED:
+            return
+        try:
+            await self.ws.send_text(text)
+        except WebSocketDisconnect as exc:
+            raise StrawberryWebSocketDisconnected from exc
+
     async def close(self, code: int, reason: str) -> None:
         # Strawberry echoes client input in reasons (syntax errors, operation ids): keep them short.
         with contextlib.suppress(WebSocketDisconnect, WebSocketDisconnected):
@@ -297,11 +313,60 @@ class CheckedWebSocket(ASGIWebSocketAdapter):
 
 
 class CheckedTransportWS(BaseGraphQLTransportWSHandler[Any, Any]):
-    """Strawberry's graphql-transport-ws handler, closing 4400 on a document that does not parse.
+    """Strawberry's graphql-transport-ws handler, closing 4400 on a document that does not parse, and running
+    live fields through core.live: each operation's task holds a `live.Seat`, so a subscription built on
+    `live.stream` joins the group of sockets that see the same thing and this task then sends what the group
+    executed once for all of them.
 
     ParserCache parses inside an extension hook, so a syntax error escapes Schema.stream instead of arriving
     as a result: Strawberry then logs a traceback and sends a bare `complete`.
     """
+
+    async def run_operation(self, operation: Operation[Any, Any]) -> None:
+        # Strawberry's run_operation, with the seat: after the subscribe-time checks (run here, with this socket's
+        # caller) a grouped subscription's stream ends without a result, and the group's payloads follow; an
+        # evicted socket runs its operation again, alone, from the event it was evicted at (live.Resume).
+        seat = live.Seat(self, operation)
+        live.SEAT.set(seat)  # this task's context only
+        try:
+            while True:
+                result_source = await self.schema.stream(
+                    operation.query, variable_values=operation.variables, context_value=self.context,
+                    root_value=self.root_value, operation_name=operation.operation_name,
+                )
+                async with aclosing(result_source):
+                    await self._send_result_stream(operation, result_source)
+                member, seat.member = seat.member, None
+                if member is None:
+                    break
+                seat.resume = await member.serve(self._text_sender())
+                if seat.resume is None:
+                    break
+            await operation.send_operation_message(CompleteMessage(id=operation.id, type="complete"))
+        except _OperationStreamClosed:
+            return
+        except StrawberryWebSocketDisconnected:
+            return  # the socket closed while a grouped payload was being sent: nobody left to tell
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+        finally:
+            if seat.resume is not None:  # evicted, but the operation ended before it carried on alone
+                await seat.resume.inbox.aclose()
+
+    def _text_sender(self) -> Callable[[str], Awaitable[None]]:
+        """How to send a message serialized already: CheckedWebSocket.send_text, or any adapter's send_json."""
+        send_text: Callable[[str], Awaitable[None]] | None = getattr(self.websocket, "send_text", None)
+        if send_text is not None:
+            return send_text
+
+        async def send(text: str) -> None:
+            await self.websocket.send_json(json.loads(text))
+
+        return send
 
     async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
         try:

@@ -7,7 +7,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
@@ -51,6 +51,12 @@ class Broker(Protocol):
         """Receive the channel's events while the block is open."""
         ...
 
+    def fork(self, channel: str, source: AsyncIterator[dict[str, Any]]) -> Fork:
+        """A second inbox on `channel` that holds exactly what `source` (an open subscription's iterator) has yet to
+        yield: the events queued in it now and every later one. Registered at once; open it with `async with`, or
+        `aclose()` it unopened."""
+        ...
+
     def subscriber_count(self) -> int: ...
 
     async def redis_reachable(self) -> bool | None:
@@ -83,6 +89,14 @@ class Subscription:
     def __aiter__(self) -> Subscription:
         return self
 
+    def copy(self) -> Subscription:
+        """A new inbox holding what this one has not yielded yet (see Broker.fork)."""
+        twin = Subscription(self._items.maxlen or DEFAULT_QUEUE_SIZE)
+        twin._items.extend(self._items)
+        if self._items:
+            twin._ready.set()
+        return twin
+
     async def __anext__(self) -> dict[str, Any]:
         while not self._items:
             if self._closed:
@@ -100,6 +114,26 @@ def _encode(message: dict[str, Any]) -> bytes:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class Fork:
+    """An inbox made by Broker.fork: registered already; `async with` iterates it and unregisters it at the end."""
+
+    def __init__(self, sub: Subscription, release: Callable[[], Awaitable[None]]) -> None:
+        self.sub = sub
+        self._release = release
+        self._released = False
+
+    async def __aenter__(self) -> Subscription:
+        return self.sub
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if not self._released:
+            self._released = True
+            await self._release()
+
+
 class _LocalFanout:
     """Local subscribers by channel, shared by both brokers."""
 
@@ -107,10 +141,15 @@ class _LocalFanout:
         self._queue_size = queue_size
         self._channels: dict[str, set[Subscription]] = {}
 
-    def add(self, channel: str) -> Subscription:
-        sub = Subscription(self._queue_size)
+    def add(self, channel: str, sub: Subscription | None = None) -> Subscription:
+        sub = sub if sub is not None else Subscription(self._queue_size)
         self._channels.setdefault(channel, set()).add(sub)
         return sub
+
+    def fork(self, channel: str, source: object) -> Subscription:
+        if not isinstance(source, Subscription) or source not in self._channels.get(channel, ()):
+            raise ValueError("fork() needs an open subscription of the same channel")
+        return self.add(channel, source.copy())
 
     def remove(self, channel: str, sub: Subscription) -> bool:
         """Unregister a subscriber; True when the channel has none left."""
@@ -167,6 +206,14 @@ class InProcessBroker:
             yield sub
         finally:
             self._local.remove(channel, sub)
+
+    def fork(self, channel: str, source: AsyncIterator[dict[str, Any]]) -> Fork:
+        sub = self._local.fork(channel, source)
+
+        async def release() -> None:
+            self._local.remove(channel, sub)
+
+        return Fork(sub, release)
 
     def subscriber_count(self) -> int:
         return self._local.count()
@@ -305,13 +352,21 @@ class RedisBroker:
             await self._sync(channel)
             yield sub
         finally:
-            if self._local.remove(channel, sub):
-                # In its own task: a cancelled websocket handler must not leave the Redis subscription
-                # behind, and a failed UNSUBSCRIBE (logged by _cleanup_done) must not fail the handler.
-                task = asyncio.create_task(self._sync(channel))
-                self._cleanups.add(task)
-                task.add_done_callback(self._cleanup_done)
-                await asyncio.wait({task})
+            await self._release(channel, sub)
+
+    def fork(self, channel: str, source: AsyncIterator[dict[str, Any]]) -> Fork:
+        # The source holds the channel's Redis subscription, so the fork needs no SUBSCRIBE of its own.
+        sub = self._local.fork(channel, source)
+        return Fork(sub, lambda: self._release(channel, sub))
+
+    async def _release(self, channel: str, sub: Subscription) -> None:
+        if self._local.remove(channel, sub):
+            # In its own task: a cancelled websocket handler must not leave the Redis subscription
+            # behind, and a failed UNSUBSCRIBE (logged by _cleanup_done) must not fail the handler.
+            task = asyncio.create_task(self._sync(channel))
+            self._cleanups.add(task)
+            task.add_done_callback(self._cleanup_done)
+            await asyncio.wait({task})
 
     def subscriber_count(self) -> int:
         return self._local.count()

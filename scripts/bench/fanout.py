@@ -4,13 +4,17 @@ Starts the real server (`python -m backend.cli serve`, which migrates and seeds 
 sharing Redis), opens N websockets as the demo community manager, each subscribed to
 `communityTicketEvents(communityId:)` of the demo community (what a staff dashboard keeps open), then has the
 demo owner report repairs through the API at a fixed rate: each `ticketCreate` is one CREATED event on that
-channel. For every socket and event it records when the event arrived, and prints the latency from the
-mutation's response and from its send (p50, p95, p99, max), delivered / expected counts, the server's memory
-per socket (VmRSS after the sockets are open minus before, over N) and the CPU of servers and clients.
+channel. With `--communities C` (C > 1) it first adds C - 1 communities to the demo company through the service
+layer (each with a building, a unit and the demo owner bound to it), opens the sockets as the demo company
+admin spread round-robin over the C communities, and spreads the reports the same way (`--rate` is the total).
+For every socket and event it records when the event arrived, and prints the latency from the mutation's
+response and from its send (p50, p95, p99, max), delivered / expected counts, the server's memory per socket
+(VmRSS after the sockets are open minus before, over N), the CPU of servers and clients, the server's live-event
+counters (executions shared by a group of sockets, deliveries) and which of issue 9's targets the run met.
 Nothing here asserts on timings. See README.md beside this file.
 
     .venv/bin/python scripts/bench/fanout.py [--sockets 1000] [--rate 10] [--seconds 10] [--workers 1]
-        [--redis-url redis://127.0.0.1:6379/0 [--servers 2]] [--database-url postgres://...]
+        [--communities 1] [--redis-url redis://127.0.0.1:6379/0 [--servers 2]] [--database-url postgres://...]
         [--drain 60] [--no-compression] [--selection console|minimal]
 """
 
@@ -41,7 +45,7 @@ if str(REPO_ROOT) not in sys.path:  # run as a script: make `backend` and `tests
 
 import httpx  # noqa: E402
 
-MANAGER, OWNER, PASSWORD = "13800000002", "13900000001", "Courtyard2026"
+ADMIN, MANAGER, OWNER, PASSWORD = "13800000001", "13800000002", "13900000001", "Courtyard2026"
 LOGIN = (
     "mutation Login($phone: String!, $password: String!) { authPasswordLogin(phone: $phone, password: $password) "
     "{ tokens { accessToken } errors { code } } }"
@@ -69,6 +73,8 @@ OPEN_CONCURRENCY = 100  # handshakes in flight per worker
 MAX_IN_FLIGHT = 200  # mutations awaiting their response; beyond it the driver falls behind its rate
 STALL_SECONDS = 15.0  # the drain ends early when no delivery arrived for this long
 FD_MARGIN = 256
+# Issue 9's targets: (sockets, communities, events/s in total, p99 from the response in ms).
+TARGETS = ((1000, 1, 10.0, 250.0), (10_000, 100, 200.0, 100.0))
 
 
 # ---------------------------------------------------------------- client worker (its own process)
@@ -80,9 +86,13 @@ class WorkerSpec:
     first: int  # global index of this worker's first socket
     count: int
     token: str
-    community: str
+    communities: list[str]  # socket i of the run subscribes to communities[i % len(communities)]
     compression: bool
     query: str = BOARD
+
+    def community_of(self, i: int) -> int:
+        """The community index of this worker's socket i."""
+        return (self.first + i) % len(self.communities)
 
 
 @dataclass
@@ -96,7 +106,7 @@ class Inbox:
     first_other: str = ""
 
 
-async def _open_socket(url: str, spec: WorkerSpec) -> Any:
+async def _open_socket(url: str, spec: WorkerSpec, community: str) -> Any:
     from websockets.asyncio.client import connect
 
     # Server pings (uvicorn, every 20 s) are answered by the library; the client sends none of its own.
@@ -108,7 +118,7 @@ async def _open_socket(url: str, spec: WorkerSpec) -> Any:
         await ws.close()
         raise RuntimeError(f"connection_init refused: {ack}")
     await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                              "payload": {"query": spec.query, "variables": {"c": spec.community}}}))
+                              "payload": {"query": spec.query, "variables": {"c": community}}}))
     return ws
 
 
@@ -136,17 +146,19 @@ async def _read(ws: Any, inbox: Inbox) -> None:
     inbox.closed += 1
 
 
-async def _wait_for(inbox: Inbox, tickets: list[str], goal: int, limit: float) -> None:
-    """Until every ticket reached `goal` sockets, `limit` seconds passed, or deliveries stalled.
+async def _wait_for(inbox: Inbox, goals: dict[str, int], limit: float) -> None:
+    """Until every ticket reached its goal (the sockets on its community), `limit` seconds passed, or deliveries
+    stalled.
 
     A stall counts only once deliveries have begun: the server wakes every subscriber of an event at once and
     they advance together, so the first socket may hear of an event only when the last nearly does.
     """
     started = last_change = time.monotonic()
     last = 0
+    total = sum(goals.values())
     while time.monotonic() - started < limit:
-        got = sum(min(len(inbox.times.get(t, ())), goal) for t in tickets)
-        if got >= goal * len(tickets):
+        got = sum(min(len(inbox.times.get(t, ())), goal) for t, goal in goals.items())
+        if got >= total:
             return
         if got != last:
             last, last_change = got, time.monotonic()
@@ -162,25 +174,30 @@ async def _worker(conn: Connection, spec: WorkerSpec) -> None:
     failures: list[str] = []
     gate = asyncio.Semaphore(OPEN_CONCURRENCY)
     readers: list[asyncio.Task[None]] = []
+    per_community = [0] * len(spec.communities)  # sockets opened on each community
 
     async def open_one(i: int) -> None:
         async with gate:
             try:
-                ws = await _open_socket(spec.urls[(spec.first + i) % len(spec.urls)], spec)
+                ws = await _open_socket(spec.urls[(spec.first + i) % len(spec.urls)], spec,
+                                        spec.communities[spec.community_of(i)])
             except Exception as exc:  # noqa: BLE001 - counted and reported, the run goes on
                 failures.append(f"{type(exc).__name__}: {exc}")
                 return
+        per_community[spec.community_of(i)] += 1
         sockets.append(ws)
         readers.append(asyncio.create_task(_read(ws, inbox)))
 
     t0 = time.monotonic()
     await asyncio.gather(*(open_one(i) for i in range(spec.count)))
-    conn.send(("opened", len(sockets), len(failures), failures[:3], time.monotonic() - t0))
+    conn.send(("opened", len(sockets), len(failures), failures[:3], time.monotonic() - t0, per_community))
     while True:
         command = await loop.run_in_executor(None, conn.recv)
         if command[0] == "wait":
-            _, tickets, limit = command
-            await _wait_for(inbox, tickets, len(sockets), limit)
+            _, tickets, limit = command  # [(ticket ID, community index)]
+            goals = {t: per_community[c] for t, c in tickets}
+            await _wait_for(inbox, goals, limit)
+            tickets = [t for t, _ in tickets]
             times = {t: inbox.times.get(t, []) for t in tickets}
             conn.send(("times", times, time.process_time(), inbox.duplicates, inbox.other, inbox.first_other,
                        inbox.closed))
@@ -256,27 +273,73 @@ async def _gql(client: httpx.AsyncClient, base: str, query: str, token: str | No
 
 @dataclass
 class Setup:
-    manager: str
+    board: str  # the token every socket uses: the community manager, or the company admin for C > 1
     owner: str
-    unit: str
-    community: str
+    units: list[str]  # the owner's unit in each community of the run, the demo community first
+    communities: list[str]
     category: str
 
 
-async def _setup(base: str) -> Setup:
+async def _login(client: httpx.AsyncClient, base: str, phone: str) -> str:
+    data = (await _gql(client, base, LOGIN, phone=phone, password=PASSWORD))["authPasswordLogin"]
+    if data["errors"]:
+        raise RuntimeError(f"login {phone}: {data['errors']}")
+    return str(data["tokens"]["accessToken"])
+
+
+async def _setup(base: str, communities: int) -> Setup:
     async with httpx.AsyncClient(timeout=60) as client:
-        tokens = []
-        for phone in (MANAGER, OWNER):
-            data = (await _gql(client, base, LOGIN, phone=phone, password=PASSWORD))["authPasswordLogin"]
-            if data["errors"]:
-                raise RuntimeError(f"login {phone}: {data['errors']}")
-            tokens.append(data["tokens"]["accessToken"])
-        manager, owner = tokens
+        board = await _login(client, base, MANAGER if communities == 1 else ADMIN)
+        owner = await _login(client, base, OWNER)
         bindings = (await _gql(client, base, HOME, owner))["viewer"]["bindings"]
         home = next(b for b in bindings if b["status"] == "APPROVED")
         unit, community = home["unit"]["id"], home["community"]["id"]
         category = (await _gql(client, base, CATEGORIES, owner, c=community))["repairCategories"][0]["id"]
-    return Setup(manager, owner, unit, community, category)
+    return Setup(board, owner, [unit], [community], category)
+
+
+async def _add_communities(db_url: str, data_dir: Path, count: int) -> list[tuple[str, str]]:
+    """Add `count` communities to the demo company through the service layer, each with a building and a unit the
+    demo owner is bound to; their (community ID, unit ID). Runs in this process against the server's database,
+    with the server's settings (its data dir holds the secrets that IDs and phone lookups are keyed with)."""
+    from tortoise import Tortoise
+    from tortoise.transactions import in_transaction
+
+    from backend.core.ids import encode_id
+    from backend.demo import DEMO_COMPANY
+    from backend.domains.accounts import service as accounts
+    from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
+    from backend.domains.tenancy import service as tenancy
+    from backend.domains.tenancy.models import Company, UnitType
+    from backend.settings import load_settings, override_settings, tortoise_config
+
+    override_settings(load_settings({"COURTYARD_ENV": "dev", "COURTYARD_DATA_DIR": str(data_dir),
+                                     "DATABASE_URL": db_url}))
+    await Tortoise.init(config=tortoise_config(db_url))
+    try:
+        company = await Company.get(name=DEMO_COMPANY)
+        owner = await accounts.find_user_by_phone(phone=OWNER)
+        assert owner is not None
+        made: list[tuple[str, str]] = []
+        for i in range(count):
+            async with in_transaction():
+                community = await tenancy.save_community(
+                    company_id=company.id, community_id=None, name=f"压测小区 Bench {i + 2}", address=None,
+                    timezone=None, communities=None)
+                building = await tenancy.save_building(
+                    company_id=company.id, building_id=None, community_id=community.id, name="1号楼", floors=6,
+                    communities=None)
+                unit = await tenancy.save_unit(
+                    company_id=company.id, unit_id=None, building_id=building.id, number="101", floor=1,
+                    area="89.50", unit_type=UnitType.RESIDENTIAL, communities=None)
+                # An approved owner, as the demo seed makes them (a request and its review would be rate-limited).
+                await UnitBinding.create(company_id=company.id, community_id=community.id, unit_id=unit.id,
+                                         user_id=owner.id, relation=Relation.OWNER, status=BindingStatus.APPROVED)
+            made.append((encode_id("Community", community.id), encode_id("Unit", unit.id)))
+        return made
+    finally:
+        await Tortoise.close_connections()
+        override_settings(None)
 
 
 @dataclass
@@ -284,19 +347,20 @@ class Sent:
     ticket: str | None
     sent: float
     answered: float
+    community: int = 0  # index into Setup.communities
 
 
-async def _report(client: httpx.AsyncClient, base: str, s: Setup, n: int) -> Sent:
-    variables = {"input": {"unitId": s.unit, "categoryId": s.category, "idempotencyKey": uuid.uuid4().hex,
-                           "description": f"压测报修 {n} bench report {n}"}}
+async def _report(client: httpx.AsyncClient, base: str, s: Setup, n: int, community: int = 0) -> Sent:
+    variables = {"input": {"unitId": s.units[community], "categoryId": s.category,
+                           "idempotencyKey": uuid.uuid4().hex, "description": f"压测报修 {n} bench report {n}"}}
     sent = time.monotonic()
     try:
         data = await _gql(client, base, CREATE, s.owner, **variables)
     except Exception:  # noqa: BLE001 - a failed change is reported as such, not as a lost event
-        return Sent(None, sent, time.monotonic())
+        return Sent(None, sent, time.monotonic(), community)
     answered = time.monotonic()
     payload = data["ticketCreate"]
-    return Sent(None if payload["errors"] else payload["ticket"]["id"], sent, answered)
+    return Sent(None if payload["errors"] else payload["ticket"]["id"], sent, answered, community)
 
 
 async def _drive(base: str, s: Setup, rate: float, seconds: float) -> list[Sent]:
@@ -311,7 +375,7 @@ async def _drive(base: str, s: Setup, rate: float, seconds: float) -> list[Sent]
 
         async def one(n: int) -> Sent:
             async with gate:
-                return await _report(client, base, s, n)
+                return await _report(client, base, s, n, n % len(s.communities))
 
         for n in range(total):
             await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
@@ -319,12 +383,32 @@ async def _drive(base: str, s: Setup, rate: float, seconds: float) -> list[Sent]
         return list(await asyncio.gather(*tasks))
 
 
-async def _warm_ticket(base: str, s: Setup) -> str:
+async def _warm_tickets(base: str, s: Setup) -> list[tuple[str, int]]:
+    """One ticket in each community: every socket must receive its community's before measuring."""
+    out: list[tuple[str, int]] = []
     async with httpx.AsyncClient(timeout=120) as client:
-        sent = await _report(client, base, s, -1)
-    if sent.ticket is None:
-        raise RuntimeError("the warm-up ticketCreate failed")
-    return sent.ticket
+        for community in range(len(s.communities)):
+            sent = await _report(client, base, s, -1 - community, community)
+            if sent.ticket is None:
+                raise RuntimeError("a warm-up ticketCreate failed")
+            out.append((sent.ticket, community))
+    return out
+
+
+async def _live_counters(bases: list[str]) -> dict[str, float]:
+    """The servers' live-event counters (core.live), summed: executions shared by a group, deliveries, ..."""
+    out: dict[str, float] = defaultdict(float)
+    async with httpx.AsyncClient(timeout=30) as client:
+        for base in bases:
+            try:
+                text = (await client.get(f"{base}/metrics")).text
+            except httpx.HTTPError:
+                continue
+            for line in text.splitlines():
+                if line.startswith("courtyard_live_"):
+                    name, _, value = line.partition(" ")
+                    out[name.removeprefix("courtyard_live_").removesuffix("_total")] += float(value)
+    return out
 
 
 # ---------------------------------------------------------------- statistics and report
@@ -351,7 +435,7 @@ class Gathered:
     closed: int = 0
 
 
-def _ask(conns: list[Connection], tickets: list[str], limit: float) -> Gathered:
+def _ask(conns: list[Connection], tickets: list[tuple[str, int]], limit: float) -> Gathered:
     for conn in conns:
         conn.send(("wait", tickets, limit))
     out = Gathered()
@@ -400,7 +484,14 @@ def run(args: argparse.Namespace) -> None:
                   f"open-file limit: bench {soft}/{hard}, server(s) {limits}")
             if min(limits) < args.sockets // args.servers + 64:
                 raise SystemExit("a server's open-file limit is below its share of the sockets")
-            s = asyncio.run(_setup(servers[0].url))
+            s = asyncio.run(_setup(servers[0].url, args.communities))
+            if args.communities > 1:
+                t_made = time.monotonic()
+                for community, unit in asyncio.run(_add_communities(db_url, tmp, args.communities - 1)):
+                    s.communities.append(community)
+                    s.units.append(unit)
+                print(f"added {args.communities - 1} communities through the service layer in "
+                      f"{time.monotonic() - t_made:.1f} s; sockets sign in as the company admin")
             rss_before = [_rss_kib(pid) for pid in pids]
 
             ctx = mp.get_context("spawn")
@@ -408,7 +499,7 @@ def run(args: argparse.Namespace) -> None:
             t_open = time.monotonic()
             for i, (first, count) in enumerate(_shares(args.sockets, args.workers)):
                 parent, child = ctx.Pipe()
-                spec = WorkerSpec(i, urls, first, count, s.manager, s.community, not args.no_compression,
+                spec = WorkerSpec(i, urls, first, count, s.board, s.communities, not args.no_compression,
                                   BOARD if args.selection == "console" else BOARD_MINIMAL)
                 proc = ctx.Process(target=worker_main, args=(child, spec), daemon=True)
                 proc.start()
@@ -416,11 +507,13 @@ def run(args: argparse.Namespace) -> None:
                 conns.append(parent)
             opened = failed = 0
             errors: list[str] = []
+            on_community = [0] * len(s.communities)
             for conn in conns:
                 if not conn.poll(600):
                     raise RuntimeError("a client worker did not open its sockets in 600 s")
-                _, ok, bad, first_errors, _seconds = conn.recv()
+                _, ok, bad, first_errors, _seconds, counts = conn.recv()
                 opened, failed, errors = opened + ok, failed + bad, errors + first_errors
+                on_community = [a + b for a, b in zip(on_community, counts, strict=True)]
             open_seconds = time.monotonic() - t_open
             print(f"opened {opened} sockets ({failed} failed) in {open_seconds:.1f} s with {args.workers} client "
                   f"process(es); permessage-deflate {'on' if not args.no_compression else 'off'}")
@@ -429,29 +522,33 @@ def run(args: argparse.Namespace) -> None:
             if not opened:
                 raise SystemExit("no socket opened")
 
-            # One event every socket must receive before measuring: proves each subscription is registered.
-            warm = asyncio.run(_warm_ticket(servers[0].url, s))
-            got = _ask(conns, [warm], 300)
-            print(f"warm-up event reached {len(got.times[warm])}/{opened} sockets")
+            # One event per community every socket on it must receive before measuring: proves each
+            # subscription is registered.
+            warm = asyncio.run(_warm_tickets(servers[0].url, s))
+            got = _ask(conns, warm, 300)
+            print(f"warm-up events reached {sum(len(got.times[t]) for t, _ in warm)}/{opened} sockets")
             rss_after = [_rss_kib(pid) for pid in pids]
             fds = [_fds(pid) for pid in pids]
+            counters0 = asyncio.run(_live_counters([srv.url for srv in servers]))
             cpu0, client0, own0, wall0 = [_proc_cpu(p) for p in pids], got.cpu, time.process_time(), time.monotonic()
 
             sent = asyncio.run(_drive(servers[0].url, s, args.rate, args.seconds))
             drive_seconds = time.monotonic() - wall0
-            tickets = [x.ticket for x in sent if x.ticket]
+            tickets = [(x.ticket, x.community) for x in sent if x.ticket]
             got = _ask(conns, tickets, args.drain)
             wall = time.monotonic() - wall0
             server_cpu = [_proc_cpu(p) - c for p, c in zip(pids, cpu0, strict=True)]
             client_cpu, own_cpu = got.cpu - client0, time.process_time() - own0
+            counters = asyncio.run(_live_counters([srv.url for srv in servers]))
+            live = {k: v - counters0.get(k, 0.0) for k, v in counters.items()}
             for conn in conns:
                 conn.send(("stop",))
             for conn in conns:
                 if conn.poll(30):
                     conn.recv()
 
-        _print_report(args, sent, got, opened, rss_before, rss_after, fds, server_cpu, client_cpu, own_cpu,
-                      drive_seconds, wall)
+        _print_report(args, sent, got, opened, on_community, rss_before, rss_after, fds, server_cpu, client_cpu,
+                      own_cpu, drive_seconds, wall, live)
     finally:
         for proc in processes:
             proc.join(5)
@@ -462,9 +559,10 @@ def run(args: argparse.Namespace) -> None:
     print(f"total {time.perf_counter() - started:.0f} s")
 
 
-def _print_report(args: argparse.Namespace, sent: list[Sent], got: Gathered, opened: int, rss_before: list[int],
-                  rss_after: list[int], fds: list[int], server_cpu: list[float], client_cpu: float, own_cpu: float,
-                  drive_seconds: float, wall: float) -> None:
+def _print_report(args: argparse.Namespace, sent: list[Sent], got: Gathered, opened: int, on_community: list[int],
+                  rss_before: list[int], rss_after: list[int], fds: list[int], server_cpu: list[float],
+                  client_cpu: float, own_cpu: float, drive_seconds: float, wall: float,
+                  live: dict[str, float]) -> None:
     ok = [x for x in sent if x.ticket]
     from_response: list[float] = []
     from_send: list[float] = []
@@ -477,10 +575,11 @@ def _print_report(args: argparse.Namespace, sent: list[Sent], got: Gathered, ope
         if times:
             last_socket.append(max(times) - x.answered)
             spread.append(max(times) - min(times))
-    expected = opened * len(ok)
+    expected = sum(on_community[x.community] for x in ok)
     delivered = len(from_response)
     per_socket = [(a - b) / opened for a, b in zip(rss_after, rss_before, strict=True)]
-    print(f"\n{opened} sockets on {args.servers} server(s), {len(sent)} ticketCreate at {args.rate:g}/s over "
+    print(f"\n{opened} sockets over {args.communities} communit{'y' if args.communities == 1 else 'ies'} on "
+          f"{args.servers} server(s), {len(sent)} ticketCreate at {args.rate:g}/s in total over "
           f"{args.seconds:g} s (sent in {drive_seconds:.1f} s), {len(ok)} succeeded; "
           f"measured until {wall:.1f} s; {os.cpu_count()} CPUs shared by servers and clients\n")
     print(f"  {'latency, ms':<36} {'p50':>9} {'p95':>9} {'p99':>9} {'max':>9}")
@@ -503,6 +602,31 @@ def _print_report(args: argparse.Namespace, sent: list[Sent], got: Gathered, ope
     print(f"  server memory per socket, all servers: {total:.1f} KiB")
     print(f"  client CPU: workers {client_cpu:.1f} s ({100 * client_cpu / wall:.0f} % of a core), "
           f"driver {own_cpu:.1f} s ({100 * own_cpu / wall:.0f} %)")
+    if live:
+        print(f"  live events (servers' counters over the run): {live.get('executions', 0):,.0f} executions shared "
+              f"by a group of sockets, {live.get('deliveries', 0):,.0f} deliveries from them, "
+              f"{live.get('solo', 0):,.0f} executed for one socket alone, {live.get('evictions', 0):,.0f} evictions")
+    _print_targets(args, opened, expected, delivered, got.duplicates, sorted(from_response))
+
+
+def _print_targets(args: argparse.Namespace, opened: int, expected: int, delivered: int, duplicates: int,
+                   latencies: list[float]) -> None:
+    """Issue 9's targets, for the scenario this run is (as many communities, at least as many sockets and events
+    per second, one server process); the rest are not judged."""
+    p99 = _pct(latencies, .99)
+    whole = delivered == expected and duplicates == 0
+    print("\n  targets (issue 9, one server process):")
+    judged = False
+    for sockets, communities, rate, bound in TARGETS:
+        if opened >= sockets and args.communities == communities and args.rate >= rate and args.servers == 1:
+            judged = True
+            met = whole and p99 <= bound
+            print(f"    {sockets:,} sockets over {communities} communit{'y' if communities == 1 else 'ies'} at "
+                  f"{rate:g} events/s: p99 {p99:.1f} ms (target <= {bound:g} ms), {delivered} of {expected} "
+                  f"delivered, {duplicates} duplicates: {'MET' if met else 'NOT MET'}")
+    if not judged:
+        print(f"    this run is none of the target scenarios ({', '.join(f'{s:,} sockets over {c} at {r:g}/s' for s, c, r, _ in TARGETS)}); "
+              f"no loss and no duplicates: {'met' if whole else 'NOT met'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -511,6 +635,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="ticket changes per second (default 10)")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of changes (default 10)")
     parser.add_argument("--workers", type=int, default=1, help="client processes sharing the sockets (default 1)")
+    parser.add_argument("--communities", type=int, default=1,
+                        help="communities the sockets and reports are spread over (default 1: the demo community, "
+                             "watched by its manager; more are added through the service layer and watched by the "
+                             "company admin)")
     parser.add_argument("--redis-url", default=None, help="run the server(s) with this REDIS_URL")
     parser.add_argument("--servers", type=int, default=1, help="server processes, sockets spread round-robin; "
                                                                "more than 1 needs --redis-url")
@@ -525,9 +653,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="do not offer permessage-deflate (browsers offer it, so it is on by default)")
     args = parser.parse_args(argv)
     if not (1 <= args.sockets <= 20_000 and 0 < args.rate <= 200 and 0 < args.seconds <= 120
-            and 1 <= args.workers <= 8 and 1 <= args.servers <= 4 and 0 < args.drain <= 1800):
+            and 1 <= args.workers <= 8 and 1 <= args.servers <= 4 and 0 < args.drain <= 1800
+            and 1 <= args.communities <= min(500, args.sockets)):
         parser.error("keep --sockets in [1, 20000], --rate in (0, 200], --seconds in (0, 120], --workers in [1, 8], "
-                     "--servers in [1, 4] and --drain in (0, 1800]")
+                     "--servers in [1, 4], --drain in (0, 1800] and --communities in [1, min(500, --sockets)]")
     if args.servers > 1 and not args.redis_url:
         parser.error("--servers above 1 needs --redis-url: the processes share events through Redis")
     run(args)

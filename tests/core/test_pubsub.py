@@ -152,6 +152,32 @@ async def test_a_cancelled_subscriber_is_removed(make_broker: MakeBroker) -> Non
     assert broker.subscriber_count() == 0
 
 
+async def test_a_fork_holds_what_its_source_has_yet_to_yield_and_everything_after(make_broker: MakeBroker) -> None:
+    # given a subscriber that has read one of three events
+    broker = await make_broker()
+    async with broker.subscribe("c") as source:
+        for n in range(3):
+            await broker.publish("c", {"n": n})
+        assert (await next_event(source))["n"] == 0
+        # when it is forked, and more events follow
+        fork = broker.fork("c", source)
+        await broker.publish("c", {"n": 3})
+        # then the fork yields the rest, once each and in order, whether or not its source goes on
+        async with fork as events:
+            assert [(await next_event(events))["n"] for _ in range(3)] == [1, 2, 3]
+            assert [(await next_event(source))["n"] for _ in range(3)] == [1, 2, 3]
+        assert broker.subscriber_count() == 1
+    assert broker.subscriber_count() == 0
+    # a fork is registered at once, and released even if it is never opened
+    async with broker.subscribe("d") as source:
+        unopened = broker.fork("d", source)
+        assert broker.subscriber_count() == 2
+        await unopened.aclose()
+        assert broker.subscriber_count() == 1
+        with pytest.raises(ValueError):
+            broker.fork("other", source)
+
+
 async def test_create_broker_without_redis_is_in_process() -> None:
     broker = create_broker(None)
     await broker.start()

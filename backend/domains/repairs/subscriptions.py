@@ -7,15 +7,18 @@ checked on subscribe and again (with the caller reloaded) before every event is 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from backend.core.context import event_loads
+from backend.core import live
+from backend.core.context import Context, event_loads
 from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, require_perm
 from backend.core.runtime import get_runtime
+from backend.domains.repairs.loaders import TICKET_ROW
 from backend.domains.repairs.queries import tickets_for
 from backend.domains.repairs.types import Ticket, TicketEventKind
 from backend.domains.repairs.workflow import community_channel, ticket_channel
@@ -61,13 +64,15 @@ class RepairsSubscription:
         company_id = require_perm(ctx, Perm.TICKET_READ, pk)
         if not await Community.filter(id=pk, company_id=company_id).exists():
             raise DomainError(Codes.NOT_FOUND, "No such community", "communityId")
-        async with get_runtime().broker.subscribe(community_channel(pk)) as events:
-            async for event in events:
-                # This process's subscribers of the event re-check their callers and read the ticket (and its
-                # relations) together; ticket.read in this community shows every ticket of it.
-                ctx.reset_loaders(event_loads(event.get("eid")))
-                await ctx.refresh_principal()
-                company_id = require_perm(ctx, Perm.TICKET_READ, pk)
-                row = await ctx.loaders["ticket_row"].load(int(event["ticketId"]))
-                if row is not None and row.company_id == company_id and row.community_id == pk:
-                    yield CommunityTicketEvent(kind=TicketEventKind(event["kind"]), ticket=Ticket.from_model(row))  # type: ignore[arg-type]
+
+        async def on_event(ctx: Context, event: dict[str, Any]) -> CommunityTicketEvent | None:
+            # Boards of one event read the ticket (and its relations) together; ticket.read in this community
+            # shows every ticket of it. Boards with the same document and rights share one execution (core.live).
+            company_id = require_perm(ctx, Perm.TICKET_READ, pk)
+            row = await TICKET_ROW.of(ctx).load(int(event["ticketId"]))
+            if row is None or row.company_id != company_id or row.community_id != pk:
+                return None
+            return CommunityTicketEvent(kind=TicketEventKind(event["kind"]), ticket=Ticket.from_model(row))  # type: ignore[arg-type]
+
+        async for value in live.stream(info, community_channel(pk), on_event):
+            yield value

@@ -1,17 +1,20 @@
-"""Live binding requests for staff dashboards: events after commit, access re-checked on every event."""
+"""Live binding requests for staff dashboards: events after commit, access re-checked on every event; dashboards
+with the same document and rights share one execution per event (core.live)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
+from backend.core import live
+from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
 from backend.core.permissions import Perm, community_scope
-from backend.core.runtime import get_runtime
 from backend.domains.residents.queries import bindings_for
 from backend.domains.residents.service import channel
 from backend.domains.residents.types import UnitBinding
@@ -40,13 +43,14 @@ class ResidentsSubscription:
         only = decode_id(community_id, "Community", "communityId") if community_id else None
         if only is not None and scope is not None and only not in scope:
             raise DomainError(Codes.FORBIDDEN, "Not your community")
-        async with get_runtime().broker.subscribe(channel(company_id)) as events:
-            async for event in events:
-                if only is not None and event.get("communityId") != only:
-                    continue
-                await ctx.refresh_principal()  # a revoked session or lost role ends the stream
-                community_scope(ctx, Perm.BINDING_REVIEW)
-                ctx.reset_loaders()
-                node = (await bindings_for(ctx, [int(event["bindingId"])]))[0]
-                if node is not None:
-                    yield BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)  # type: ignore[arg-type]
+
+        def wants(event: dict[str, Any]) -> bool:
+            return only is None or event.get("communityId") == only
+
+        async def on_event(ctx: Context, event: dict[str, Any]) -> BindingEvent | None:
+            community_scope(ctx, Perm.BINDING_REVIEW)  # a revoked session or lost role ends the stream
+            node = (await bindings_for(ctx, [int(event["bindingId"])]))[0]
+            return None if node is None else BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)  # type: ignore[arg-type]
+
+        async for value in live.stream(info, channel(company_id), on_event, wants=wants):
+            yield value
