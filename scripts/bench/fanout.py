@@ -477,11 +477,14 @@ def run(args: argparse.Namespace) -> None:
     try:
         with ExitStack() as stack:
             servers = [stack.enter_context(live_server(env, data_dir=tmp)) for _ in range(args.servers)]
+            # --writer: the reports go to a process of their own (events reach the socket servers through Redis),
+            # so the socket servers' figures are the fan-out's alone.
+            writer = stack.enter_context(live_server(env, data_dir=tmp)) if args.writer else servers[0]
             pids = [srv.pid for srv in servers]
             limits = [_proc_limit_nofile(pid) for pid in pids]
             broker = f"Redis ({args.redis_url})" if args.redis_url else "in-process"
-            print(f"{args.servers} server process(es), broker {broker}, database {db_url.split('://')[0]}; "
-                  f"open-file limit: bench {soft}/{hard}, server(s) {limits}")
+            print(f"{args.servers} server process(es){' + 1 for the reports' if args.writer else ''}, broker {broker}, "
+                  f"database {db_url.split('://')[0]}; open-file limit: bench {soft}/{hard}, server(s) {limits}")
             if min(limits) < args.sockets // args.servers + 64:
                 raise SystemExit("a server's open-file limit is below its share of the sockets")
             s = asyncio.run(_setup(servers[0].url, args.communities))
@@ -524,7 +527,7 @@ def run(args: argparse.Namespace) -> None:
 
             # One event per community every socket on it must receive before measuring: proves each
             # subscription is registered.
-            warm = asyncio.run(_warm_tickets(servers[0].url, s))
+            warm = asyncio.run(_warm_tickets(writer.url, s))
             got = _ask(conns, warm, 300)
             print(f"warm-up events reached {sum(len(got.times[t]) for t, _ in warm)}/{opened} sockets")
             rss_after = [_rss_kib(pid) for pid in pids]
@@ -532,13 +535,16 @@ def run(args: argparse.Namespace) -> None:
             counters0 = asyncio.run(_live_counters([srv.url for srv in servers]))
             cpu0, client0, own0, wall0 = [_proc_cpu(p) for p in pids], got.cpu, time.process_time(), time.monotonic()
 
-            sent = asyncio.run(_drive(servers[0].url, s, args.rate, args.seconds))
+            writer_cpu0 = _proc_cpu(writer.pid)
+            sent = asyncio.run(_drive(writer.url, s, args.rate, args.seconds))
             drive_seconds = time.monotonic() - wall0
             tickets = [(x.ticket, x.community) for x in sent if x.ticket]
             got = _ask(conns, tickets, args.drain)
             wall = time.monotonic() - wall0
             server_cpu = [_proc_cpu(p) - c for p, c in zip(pids, cpu0, strict=True)]
             client_cpu, own_cpu = got.cpu - client0, time.process_time() - own0
+            if args.writer:
+                print(f"reports' server: CPU {_proc_cpu(writer.pid) - writer_cpu0:.1f} s over the run")
             counters = asyncio.run(_live_counters([srv.url for srv in servers]))
             live = {k: v - counters0.get(k, 0.0) for k, v in counters.items()}
             for conn in conns:
@@ -644,6 +650,8 @@ def main(argv: list[str] | None = None) -> int:
                                                                "more than 1 needs --redis-url")
     parser.add_argument("--database-url", default=None,
                         help="a PostgreSQL server URL; a throwaway database is created there and dropped after")
+    parser.add_argument("--writer", action="store_true",
+                        help="send the reports (ticketCreate) to a server process of their own; needs --redis-url")
     parser.add_argument("--drain", type=float, default=60.0,
                         help="seconds to wait for late deliveries after the last change (default 60; it ends "
                              f"earlier when all arrived or none arrived for {STALL_SECONDS:g} s)")
@@ -657,8 +665,8 @@ def main(argv: list[str] | None = None) -> int:
             and 1 <= args.communities <= min(500, args.sockets)):
         parser.error("keep --sockets in [1, 20000], --rate in (0, 200], --seconds in (0, 120], --workers in [1, 8], "
                      "--servers in [1, 4], --drain in (0, 1800] and --communities in [1, min(500, --sockets)]")
-    if args.servers > 1 and not args.redis_url:
-        parser.error("--servers above 1 needs --redis-url: the processes share events through Redis")
+    if (args.servers > 1 or args.writer) and not args.redis_url:
+        parser.error("--servers above 1 and --writer need --redis-url: the processes share events through Redis")
     run(args)
     return 0
 

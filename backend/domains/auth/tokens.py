@@ -33,11 +33,34 @@ def issue_access(*, user_id: int, session_id: str, company_id: int | None) -> st
     return jwt.encode(claims, s.secret_key, algorithm=ALGORITHM)
 
 
+# Tokens whose signature and claims were verified, by (key, token): the live sockets of one caller present the same
+# token at every event, and verifying its signature again each time was most of re-checking a board's members.
+# Only a verified token gets in; its expiry is checked at every use; the session behind it is still read from the
+# database each time (revocations apply at once). Bounded: the oldest half goes when it is full.
+_VERIFIED: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+VERIFIED_KEPT = 20_000
+
+
 def decode_access(token: str) -> dict[str, Any]:
     """Verify an access token; TOKEN_EXPIRED or TOKEN_INVALID otherwise."""
     s = get_settings()
     if len(token) > 4096:
         raise DomainError(AuthCode.TOKEN_INVALID, "Token too long")
+    key = (s.secret_key, s.jwt_audience, s.jwt_issuer, token)
+    known = _VERIFIED.get(key)
+    if known is not None:
+        if known["exp"] <= time.time():
+            raise DomainError(AuthCode.TOKEN_EXPIRED, "The access token has expired")
+        return dict(known)
+    claims = _verify(token, s)
+    if len(_VERIFIED) >= VERIFIED_KEPT:
+        for old in list(_VERIFIED)[: VERIFIED_KEPT // 2]:
+            del _VERIFIED[old]
+    _VERIFIED[key] = dict(claims)
+    return claims
+
+
+def _verify(token: str, s: Any) -> dict[str, Any]:
     try:
         claims = jwt.decode(
             token,
