@@ -16,6 +16,7 @@ from backend.core.errors import Codes, DomainError
 from backend.domains.accounts import service as accounts
 from backend.domains.accounts.models import User
 from backend.domains.imports.models import ImportKind
+from backend.domains.residents.errors import ResidentCode
 from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.domains.tenancy import service as tenancy
 from backend.domains.tenancy.models import Building, Community, Unit, UnitType
@@ -284,9 +285,12 @@ async def _resolve_units(rows: list[SheetRow], clean: list[int]) -> None:
 
 async def _resolve_owners(rows: list[SheetRow], clean: list[int]) -> None:
     units: dict[tuple[int | None, str | None], int] = {}
+    companies: set[int] = set()
     for batch in _chunks({rows[i].refs.building for i in clean}):
-        for uid, bid, number in await Unit.filter(building_id__in=batch).values_list("id", "building_id", "number"):
+        for uid, bid, number, company in await Unit.filter(building_id__in=batch).values_list(
+                "id", "building_id", "number", "company_id"):
             units[(bid, number)] = uid
+            companies.add(company)
     for i in clean:
         row = rows[i]
         uid = units.get((row.refs.building, row.parsed.number))
@@ -299,9 +303,13 @@ async def _resolve_owners(rows: list[SheetRow], clean: list[int]) -> None:
     for batch in _chunks({rows[i].parsed.phone_hash for i in clean}):
         users.update(dict(await User.filter(phone_hash__in=batch).values_list("phone_hash", "id")))
     bound: set[tuple[int, int]] = set()
+    known: set[int] = set()  # people the importing company already has as residents
     for batch in _chunks(set(users.values())):
-        bound |= set(await UnitBinding.filter(user_id__in=batch, status=BindingStatus.APPROVED).values_list(
-            "unit_id", "user_id"))
+        for unit_id, user_id, company in await UnitBinding.filter(
+                user_id__in=batch, status=BindingStatus.APPROVED).values_list("unit_id", "user_id", "company_id"):
+            bound.add((unit_id, user_id))
+            if company in companies:
+                known.add(user_id)
     seen: set[tuple[int | None, str | None]] = set()
     for i in clean:
         row = rows[i]
@@ -309,6 +317,11 @@ async def _resolve_owners(rows: list[SheetRow], clean: list[int]) -> None:
         uid = users.get(row.parsed.phone_hash)
         if uid is not None and (row.refs.unit, uid) in bound:
             row = row.refused("phone", Codes.DUPLICATE, "Already bound to this unit")
+        elif uid is not None and uid not in known:
+            # as for ownerCreate (residents.service.create_owner): binding an account the company does not know
+            # would show it the person's own name for any number in the file; they ask for the unit in the app
+            row = row.refused("phone", ResidentCode.HAS_ACCOUNT, "This number already has an account: ask the "
+                              "person to request the unit in the owner app, then approve it in binding review")
         elif key in seen:
             row = row.refused("phone", Codes.DUPLICATE, "Listed twice in the file")
         seen.add(key)

@@ -11,3 +11,6 @@ class ResidentCode(StrEnum):
 
     NOT_PENDING = "NOT_PENDING"
     NOT_BOUND = "NOT_BOUND"  # staff unbind a binding that is not (or no longer) approved
+    # staff add an owner whose phone already has an account their company does not know: binding it would show them
+    # the person's own name for any number they type; the person asks for the unit in the app, staff approve it
+    HAS_ACCOUNT = "HAS_ACCOUNT"

@@ -264,9 +264,12 @@ async def create_owner(
 ) -> tuple[int, list[UnitBinding]]:
     """Staff add a person by name and phone and bind them to units at once; returns (user id, bindings).
 
-    A phone that already has an account binds that account, whose name, phone and credentials stay as they are
-    (nobody changes another person's account); a new phone gets an account with no name and no password, which its
-    owner completes by signing in with an SMS code. `name` is how this company knows the person: it is kept in the
+    A new phone gets an account with no name and no password, which its owner completes by signing in with an SMS
+    code. A phone that already has an account binds it only if the company already knows the person (an approved
+    binding in the staff member's communities), and then leaves its name, phone and credentials as they are
+    (nobody changes another person's account). An account the company does not know is refused (HAS_ACCOUNT):
+    binding it would show staff the person's own name, and their other data, for any number they type; the person
+    asks for the unit in the owner app and staff approve it in binding review. `name` is how this company knows the person: it is kept in the
     company's ResidentProfile, shown to its staff (UnitBinding.knownAs), never copied to User.name. At least one
     unit is required: staff see people only through their bindings, so an owner with none would vanish at once.
     """
@@ -282,9 +285,16 @@ async def create_owner(
     for i, spec in sorted(enumerate(units), key=lambda iu: iu[1].unit_id):  # one lock order: no deadlock
         found[i] = await _staff_unit(unit_id=spec.unit_id, company_id=company_id, communities=communities,
                                      field=f"units.{i}.unitId")
-    person = await accounts.get_or_create_user(phone=normalized)
+    person, created = await accounts.find_or_create_user(phone=normalized)
     if person.is_platform_admin:  # platform administrators are outside every company's reach
         raise DomainError(Codes.FORBIDDEN, "This number belongs to a platform administrator", "phone")
+    if not created:
+        try:
+            await _known_owner(user_id=person.id, company_id=company_id, communities=communities)
+        except DomainError:
+            raise DomainError(ResidentCode.HAS_ACCOUNT, "This number already has an account: ask the person to "
+                              "request the unit in the owner app, then approve it in binding review",
+                              "phone") from None
     rows = [await _staff_bind(user_id=person.id, unit=found[i], relation=spec.relation, staff_id=staff_id,
                               field=f"units.{i}.unitId") for i, spec in enumerate(units)]
     await _set_known_name(company_id=company_id, user_id=person.id, name=label, staff_id=staff_id)

@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError
 
 from backend.core.ids import encode_id
 from backend.domains.accounts.models import Role
+from backend.domains.residents.models import Relation
 from backend.domains.tenancy.models import Unit
 from tests.domains.imports.support import (
     HEADERS,
@@ -208,11 +209,14 @@ async def test_buildings_import(api):
 
 
 async def test_owners_import_creates_people_and_approved_bindings(api):
-    # Given units, an existing account, and an existing approved owner of unit 101
+    # Given units, an account the company knows (a resident of unit 101), an account it does not know, and an
+    # existing approved owner of unit 101
     w, token = await _admin()
     c, b = w.community.name, w.building.name
     u2 = await make_unit(w.building, "102")
     known = await make_user("Known", phone="13700009999")
+    await bind(known, w.unit, Relation.FAMILY)
+    await make_user("Stranger", phone="13700008888")
     data = xlsx("OWNERS", [
         [c, b, "101", "李四", "138 0000 1111", "家属"],
         [c, b, "102", "李四", "+8613800001111", "业主"],
@@ -220,11 +224,15 @@ async def test_owners_import_creates_people_and_approved_bindings(api):
         [c, b, "101", "Owner again", "", "业主"],
         [c, b, "999", "王五", "13800002222", ""],
         [c, b, "102", "赵六", "12345", "业主"],
+        [c, b, "102", "Someone", "13700008888", "业主"],
     ])
     job = (await preview(api, "OWNERS", data, token))["job"]
     bad = (await rows(api, job["id"], token, only_errors=True))["nodes"]
+    # (an account the company does not know is not bound by a file: that would show the person's own name for any
+    # number in it; they ask for the unit in the app)
     assert [(r["rowNumber"], r["errors"][0]["column"], r["errors"][0]["code"]) for r in bad] == [
-        (5, "phone", "INVALID_PHONE"), (6, "number", "NOT_FOUND"), (7, "phone", "INVALID_PHONE")]
+        (5, "phone", "INVALID_PHONE"), (6, "number", "NOT_FOUND"), (7, "phone", "INVALID_PHONE"),
+        (8, "phone", "HAS_ACCOUNT")]
     # The company admin holds owner.phone: the preview shows phones in full
     all_rows = (await rows(api, job["id"], token))["nodes"]
     assert all_rows[0]["values"]["phone"] == "13800001111"
@@ -245,7 +253,8 @@ async def test_owners_import_creates_people_and_approved_bindings(api):
                                    token=token)
     node = known_bindings["owners"]["nodes"][0]
     assert node["id"] == encode_id("User", known.id)
-    assert [(x["relation"], x["unit"]["id"]) for x in node["bindings"]] == [("TENANT", encode_id("Unit", u2.id))]
+    assert sorted((x["relation"], x["unit"]["id"]) for x in node["bindings"]) == sorted(
+        [("FAMILY", encode_id("Unit", w.unit.id)), ("TENANT", encode_id("Unit", u2.id))])
     # And uploading the same people again is a duplicate
     again = (await preview(api, "OWNERS", good, token))["job"]
     assert again["errorCount"] == 3

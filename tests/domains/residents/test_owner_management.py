@@ -87,26 +87,44 @@ async def test_staff_add_an_owner_with_a_new_phone(api):
     assert phone not in str(logs[0]["summary"])
 
 
-async def test_an_existing_account_is_bound_as_it_is(api):
-    # given: a person with an account, a name and a password of their own
+async def test_an_account_the_company_does_not_know_is_refused(api):
+    # given: a person with an account, a name and a password of their own, unknown to company A
     w = await make_world("A")
     person = await make_user("Li Si", password="Secret-pass-123")
+    admin = await token_for(w.admin)
+    phone = (await api.gql("{ viewer { user { phone } } }", token=await token_for(person)))["viewer"]["user"]["phone"]
+    # when: staff try to add them by their number
+    out = (await api.gql(CREATE, create_input("Big Li", phone, (w.unit, "FAMILY")), token=admin))["ownerCreate"]
+    # then: refused (binding them would show staff the person's own name for any number typed), nothing written
+    assert out == {"owner": None, "errors": [{"field": "phone", "code": "HAS_ACCOUNT"}]}
+    assert not await UnitBinding.filter(user_id=person.id).exists()
+    found = (await api.gql(OWNERS, {"filter": {"search": "Li"}}, token=admin))["owners"]
+    assert found["totalCount"] == 0
+
+
+async def test_an_existing_account_the_company_knows_is_bound_as_it_is(api):
+    # given: a person with an account of their own who already lives in one of the company's units
+    w = await make_world("A")
+    unit = await make_unit(w.building, "1301", 13)
+    person = await make_user("Li Si", password="Secret-pass-123")
+    await bind(person, w.unit, Relation.OWNER)
     before = await User.get(id=person.id)
     admin = await token_for(w.admin)
     person_phone = (await api.gql("{ viewer { user { phone } } }", token=await token_for(person)))["viewer"]["user"]
-    # when: staff add them under another name
-    out = (await api.gql(CREATE, create_input("Big Li", person_phone["phone"], (w.unit, "FAMILY")),
+    # when: staff add them to another unit under another name
+    out = (await api.gql(CREATE, create_input("Big Li", person_phone["phone"], (unit, "FAMILY")),
                          token=admin))["ownerCreate"]
     # then: the same account, its name and credentials unchanged; the company knows them as Big Li
     assert out["errors"] == []
     assert out["owner"]["id"] == gid("User", person)
     assert out["owner"]["name"] == "Li Si"
-    assert [b["knownAs"] for b in out["owner"]["bindings"]] == ["Big Li"]
+    assert sorted(b["unit"]["number"] for b in out["owner"]["bindings"]) == ["101", "1301"]
+    assert {b["knownAs"] for b in out["owner"]["bindings"]} == {"Big Li"}
     after = await User.get(id=person.id)
     assert (after.name, after.password_hash, after.phone_hash) == (before.name, before.password_hash, before.phone_hash)
     # the person themself does not see the company's name for them
     mine = await api.gql("{ viewer { bindings { knownAs } } }", token=await token_for(person))
-    assert mine["viewer"]["bindings"] == [{"knownAs": None}]
+    assert mine["viewer"]["bindings"] == [{"knownAs": None}, {"knownAs": None}]
 
 
 async def test_adding_an_owner_refuses_bad_input_with_codes(api):
@@ -279,10 +297,11 @@ async def test_another_company_reaches_none_of_your_owners(api):
     # nothing changed
     assert (await UnitBinding.get(id=binding.id)).status == BindingStatus.APPROVED
     assert await UnitBinding.filter(user_id=w.owner.id).count() == 1
-    # adding A's owner by phone binds them to B's unit as B's own record, without A's name for them
+    # adding A's owner by phone is refused to B, who does not know them: no binding, nothing of the person shown
     phone = (await api.gql("{ viewer { user { phone } } }", token=await token_for(w.owner)))["viewer"]["user"]["phone"]
     out = (await api.gql(CREATE, create_input("B's name", phone, (other.unit, "TENANT")), token=theirs))["ownerCreate"]
-    assert [(b["unit"]["number"], b["knownAs"]) for b in out["owner"]["bindings"]] == [("101", "B's name")]
+    assert out == {"owner": None, "errors": [{"field": "phone", "code": "HAS_ACCOUNT"}]}
+    assert await UnitBinding.filter(user_id=w.owner.id).count() == 1
     mine = (await api.gql(UPDATE, {"id": gid("User", w.owner), "name": "A's name"},
                           token=await token_for(w.admin)))["ownerUpdate"]
     assert [b["knownAs"] for b in mine["owner"]["bindings"]] == ["A's name"]

@@ -322,6 +322,7 @@ export type RepairSettingsInput = {
 export type ResidentErrorCode =
   | 'DUPLICATE'
   | 'FORBIDDEN'
+  | 'HAS_ACCOUNT'
   | 'INVALID'
   | 'INVALID_ID'
   | 'INVALID_PHONE'
