@@ -290,11 +290,6 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
             # worker thread allocates) walks only what requests made. Measured: 60-200 ms pauses became 1-11 ms.
             gc.collect()
             gc.freeze()
-            # A process holding thousands of sockets tracks ~1.6 M objects (uvicorn, websockets, strawberry per
-            # socket), and the default thresholds (700, 10, 10) collect young generations so often that collection
-            # took ~20 % of a 10,000-socket run (scripts/bench/fanout.py; one full pass 1.4 s). Fewer, larger young
-            # collections keep what requests create short-lived without walking the sockets' objects each time.
-            gc.set_threshold(50_000, 20, 100)
             yield
             await jobs.stop()
             await close_sockets()
