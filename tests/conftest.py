@@ -20,6 +20,9 @@ from backend.settings import load_settings, override_settings
 from tests.support.db import create_database, drop_database
 from tests.support.secrets_scan import RunScanner, report
 
+# The job tests' fixtures (a registry of the test's own jobs, runners stopped after it).
+pytest_plugins = ["tests.support.jobs"]
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
 WECHAT_OPENIDS: dict[str, str] = {}

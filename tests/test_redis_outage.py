@@ -23,7 +23,6 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from backend.core import jobs
 from backend.core.jobs import JobRunner
 from backend.core.pubsub import RedisBroker
 from backend.domains.jobs.models import JobRun, JobRunStatus
@@ -281,13 +280,6 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str, within: float 
     while not await check():
         assert time.monotonic() < deadline, f"{what}: not within {within} s"
         await asyncio.sleep(0.1)
-
-
-@pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, jobs.JobSpec]:
-    mine = dict(jobs.JOBS)
-    monkeypatch.setattr(jobs, "JOBS", mine)
-    return mine
 
 
 async def test_the_job_runner_pauses_while_redis_is_down_and_resumes_without_losing_or_repeating_runs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,14 +15,7 @@ from backend.core import jobs
 from backend.core.jobs import JobRunner, next_fire, occurrence_key
 from backend.domains.jobs.models import JobRun, JobRunStatus
 from tests.conftest import TEST_REDIS_URL
-
-
-@pytest.fixture
-def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, jobs.JobSpec]:
-    """A registry of this test's own jobs (the app's stay declared, untouched)."""
-    mine = dict(jobs.JOBS)
-    monkeypatch.setattr(jobs, "JOBS", mine)
-    return mine
+from tests.support.jobs import settled
 
 
 def declare(name: str, fn: Callable[[], Awaitable[Any]], **options: Any) -> str:
@@ -40,31 +33,12 @@ class Sleeps:
         self.delays.append(seconds)
 
 
-@pytest.fixture
-async def runners() -> AsyncIterator[list[JobRunner]]:
-    made: list[JobRunner] = []
-    yield made
-    for runner in made:
-        await runner.stop()
-
-
 async def started(runners: list[JobRunner], *, redis: bool = False, work: bool = True, queue: str | None = None,
                   sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> JobRunner:
     runner = JobRunner(redis_url=TEST_REDIS_URL if redis else None, queue=queue or "courtyard:jobs", sleep=sleep)
     await runner.start(work=work, schedule=False)
     runners.append(runner)
     return runner
-
-
-async def settled(key: str, within: float = 10.0) -> JobRun:
-    """The run once it has finished for good (runs happen in the background)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        row = await JobRun.get_or_none(occurrence_key=key)
-        if row is not None and row.status in (JobRunStatus.SUCCEEDED, JobRunStatus.FAILED):
-            return row
-        assert asyncio.get_running_loop().time() < deadline, row and (row.status, row.attempts)
-        await asyncio.sleep(0.02)
 
 
 async def test_the_in_process_runner_runs_a_job_and_records_the_run(app, registry, runners):

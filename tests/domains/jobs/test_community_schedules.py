@@ -12,8 +12,8 @@ from backend.core.jobs import JobRunner, Scheduler, next_fire
 from backend.domains.jobs.models import JobRun
 from backend.domains.jobs.service import community_zones
 from backend.domains.tenancy.models import Community
-from tests.domains.jobs.conftest import settled
 from tests.factories import make_company, make_platform_admin, token_for
+from tests.support.jobs import settled
 
 NIGHTLY = "test.nightly"
 

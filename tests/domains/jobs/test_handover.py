@@ -13,7 +13,7 @@ from backend.core import jobs
 from backend.core.jobs import LEASE, JobRunner
 from backend.domains.jobs.models import JobRun, JobRunStatus
 from backend.domains.jobs.service import DatabaseRecorder
-from tests.domains.jobs.conftest import settled
+from tests.support.jobs import settled
 from tests.support.live_server import free_port
 
 

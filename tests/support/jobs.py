@@ -1,4 +1,5 @@
-"""Fixtures of the job tests: a registry of the test's own jobs, and runners stopped after the test."""
+"""What the job tests share: a registry of the test's own jobs, runners stopped after the test, and waiting for a
+run to finish. tests/conftest.py registers the fixtures for every test (pytest_plugins)."""
 
 from __future__ import annotations
 
