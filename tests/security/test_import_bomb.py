@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import struct
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -203,19 +204,21 @@ async def test_a_sheet_is_parsed_outside_any_transaction(api, monkeypatch):
     # Given a record of whether a transaction is open when the sheet is read (in its worker thread)
     w = await make_world("A")
     token = await token_for(w.admin)
-    seen: list[bool] = []
+    seen: list[tuple[bool, bool]] = []
     original = service.read_rows
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        seen.append(isinstance(connections.get("default"), TransactionalDBClient))
+        seen.append((isinstance(connections.get("default"), TransactionalDBClient),
+                     threading.current_thread() is threading.main_thread()))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(service, "read_rows", spy)
     # When a sheet is previewed
     data = xlsx("UNITS", [[w.community.name, w.building.name, "801", 8, 80, ""]])
     payload = (await upload_raw(api, "UNITS", data, token)).json()["data"]["importPreview"]
-    # Then it was read once, with no transaction holding a connection
-    assert payload["errors"] == [] and seen == [False]
+    # Then it was read once, in a worker thread (the event loop keeps answering meanwhile), with no transaction
+    # holding a connection (on SQLite, the one connection everyone shares)
+    assert payload["errors"] == [] and seen == [(False, False)]
 
 
 LOGIN = """mutation($phone: String!, $password: String!) {
@@ -303,22 +306,3 @@ async def test_healthz_answers_while_hostile_sheets_are_refused(live: Live):
     worst = await _worst_healthz(live, hostile, 5, refused)
     # Then /healthz answered within 100 ms throughout
     assert min(worst) < HEALTHZ_WITHIN, f"/healthz took {[round(x * 1000) for x in worst]} ms"
-
-
-@pytest.mark.slow
-async def test_healthz_answers_while_ten_thousand_rows_are_previewed(live: Live):
-    # Given a legitimate sheet of 10,000 new units for the demo's first building
-    legit = xlsx("UNITS", [["阳光花园 Sunshine Garden", "1号楼", f"L{i}", i % 6 + 1, 66.6, "住宅"] for i in range(10_000)])
-
-    def previewed(payload: dict[str, Any]) -> None:
-        assert payload["errors"] == [] and payload["job"]["totalRows"] == 10_000, payload
-
-    # When it is uploaded for preview while /healthz is polled
-    worst = await _worst_healthz(live, legit, 1, previewed)
-    # Then /healthz answered throughout: the sheet is read in a worker thread before any transaction opens, so
-    # neither the event loop nor the one SQLite connection waits for the parse (before: /healthz waited ~400 ms, the
-    # whole preview). The bound is looser than for hostile sheets, which are refused before any real parsing: a
-    # legitimate parse allocates 10,000 rows in the worker thread, and the collector's pauses hold the GIL
-    # (60-200 ms measured without gc.freeze() at start-up, 1-11 ms with it); on a shared 2-core CI box that leaves
-    # too little room under 100 ms for a stable test.
-    assert min(worst) < 2.5 * HEALTHZ_WITHIN, f"/healthz took {[round(x * 1000) for x in worst]} ms"
