@@ -14,6 +14,8 @@ class User(Model):
     phone_enc = fields.CharField(max_length=200)
     phone_hash = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=50, default="")
+    # The person's own photo (files.StoredFile of purpose AVATAR), set from the owner app's profile.
+    avatar_file_id = fields.BigIntField(null=True)
     password_hash = fields.CharField(max_length=255, null=True)
     wechat_openid = fields.CharField(max_length=64, null=True, unique=True)
     is_active = fields.BooleanField(default=True)

@@ -17,6 +17,7 @@ class UploadPurpose(StrEnum):
     TICKET_PHOTO = "ticket_photo"
     TICKET_VIDEO = "ticket_video"
     TICKET_WORK_PHOTO = "ticket_work_photo"
+    AVATAR = "avatar"
 
 
 # An owner's upload has no company until a domain claims it for one of its objects (claim_files sets it);

@@ -42,6 +42,9 @@ class Community(Model):
     name = fields.CharField(max_length=100)
     address = fields.CharField(max_length=255, default="")
     timezone = fields.CharField(max_length=64, default="Asia/Shanghai")
+    # Where the community is (WGS-84 degrees), for the distance of a technician on the way; optional.
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
