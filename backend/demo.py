@@ -92,8 +92,10 @@ async def _seed_small() -> bool:
             name=DEMO_COMPANY, admin_phone=STAFF[0][0], admin_name=STAFF[0][1], admin_password=DEMO_PASSWORD
         )
         communities = [
-            await Community.create(company=company, name="阳光花园 Sunshine Garden", address="上海市浦东新区世纪大道 100 号"),
-            await Community.create(company=company, name="翠湖苑 Jade Lake", address="上海市徐汇区漕溪北路 8 号"),
+            await Community.create(company=company, name="阳光花园 Sunshine Garden", address="上海市浦东新区世纪大道 100 号",
+                                   latitude=31.2352, longitude=121.5055),
+            await Community.create(company=company, name="翠湖苑 Jade Lake", address="上海市徐汇区漕溪北路 8 号",
+                                   latitude=31.1946, longitude=121.4365),
         ]
         units: dict[tuple[int, int, str], Unit] = {}
         for ci, community in enumerate(communities):

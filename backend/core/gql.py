@@ -75,6 +75,7 @@ class PayloadError:
 
 
 P = TypeVar("P", bound=type[PayloadError])
+E = TypeVar("E", bound=PayloadError)
 
 
 def error_type(domain: str, *codes: type[Enum]) -> Callable[[P], P]:
@@ -112,7 +113,7 @@ def set_audit_hook(hook: AuditHook) -> None:
     _audit_hook[:] = [hook]
 
 
-def to_error(error_cls: type[PayloadError], exc: DomainError) -> PayloadError:
+def to_error(error_cls: type[E], exc: DomainError) -> E:
     """The payload error for a DomainError. A code the payload's enum lacks is a bug (the mutation's domain must
     list it in its errors.py): outside production it fails loudly, in production it is logged and sent as INVALID."""
     code_enum = error_cls.codes

@@ -66,6 +66,7 @@ ARG_TYPES = {
     "staffId": "StaffMember",
     "ids": "Notification",
     "fileIds": "StoredFile",
+    "avatarFileId": "StoredFile",
 }
 # Operation name prefix -> the type its plain `id` argument names (longest prefix wins).
 ID_PREFIXES = {
@@ -89,7 +90,11 @@ ID_PREFIXES = {
 TARGET_VARIANT = {"householdMemberRemove": "household", "householdInvitationAccept": "invited",
                   "householdInvitationDecline": "invited"}
 # Operations whose ID arguments are probed elsewhere in this file.
-COVERED_ELSEWHERE = {("Query", "node"), ("Query", "nodes")}
+COVERED_ELSEWHERE = {("Query", "node"), ("Query", "nodes"),
+                     # Finding one's home takes any company's community and building, by design: what they answer
+                     # (names, and a unit's ID for its exact number, capped per person) is checked in
+                     # tests/domains/residents/test_homes.py.
+                     ("Query", "homeBuildings"), ("Query", "homeUnit")}
 # Operations that legitimately accept another company's ID: a signed-in person may ask to be bound to any
 # unit (the unit's staff review the request). The probe checks that only the caller's own PENDING
 # request is created and nothing of world A is returned or changed.
@@ -127,6 +132,9 @@ OTHER_QUERY_FIELDS = {
     "technicianWorkload": "one community's technicians; its communityId is probed as an ID argument",
     "technicianStats": "figures of the caller's company; its communityId is probed as an ID argument",
     "unreadNotificationCount": "the caller's own count",
+    "homeCommunities": "community names and addresses of every active company, for finding one's home (public facts)",
+    "homeBuildings": "building names of any active company's community, for finding one's home (public facts)",
+    "homeUnit": "one unit's ID for its exact number, capped per person (tests/domains/residents/test_homes.py)",
     "jobs": "declared jobs and their run figures: platform administrators only (probed as platform-only)",
 }
 # Operations marked "(platform)" in their description; the marker must stay on these at least.

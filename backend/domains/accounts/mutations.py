@@ -26,6 +26,7 @@ from backend.domains.accounts.types import (
     StaffUpdateInput,
     User,
     UserPayload,
+    ViewerUpdateInput,
 )
 
 
@@ -49,6 +50,17 @@ def _summary(grants: list[GrantInput] | None) -> list[dict[str, Any]] | None:
 
 @strawberry.type
 class AccountsMutation:
+    @strawberry.mutation(description="Change your own name and/or photo (upload it first with fileUpload, purpose "
+                                     "AVATAR).")
+    async def viewer_update(self, info: Info, input: ViewerUpdateInput) -> UserPayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            avatar = decode_id(input.avatar_file_id, "StoredFile", "avatarFileId") if input.avatar_file_id else None
+            user = await service.update_profile(user_id=uid, name=input.name, avatar_file_id=avatar)
+            return {"user": User.from_model(user)}
+
+        return await run_mutation(info, UserPayload, AccountError, run)
+
     @strawberry.mutation(description="Add a staff member to the caller's company with roles: a new number gets an "
                                      "account and joins at once; an existing account is invited and joins when its "
                                      "owner accepts. Nobody's name, phone or password is changed.")

@@ -22,6 +22,7 @@ from backend.domains.accounts.models import (
     StaffMember,
     User,
 )
+from backend.domains.files import service as files
 from backend.domains.tenancy.models import Community, CompanyStatus
 
 ALL = [p.value for p in Perm]
@@ -146,6 +147,18 @@ async def get_or_create_user(*, phone: str, name: str = "", password: str | None
 class GrantSpec:
     role_id: int
     community_id: int | None
+
+
+async def update_profile(*, user_id: int, name: str | None, avatar_file_id: int | None) -> User:
+    """A person changes their own name and/or avatar (an AVATAR upload of theirs)."""
+    user = await User.get(id=user_id)
+    if name is not None:
+        user.name = clean_name(name, required=True)
+    if avatar_file_id is not None:
+        await files.claim_avatar(upload_id=avatar_file_id, user_id=user_id)
+        user.avatar_file_id = avatar_file_id
+    await user.save(update_fields=["name", "avatar_file_id", "updated_at"])
+    return user
 
 
 async def _check_grants(company_id: int, grants: list[GrantSpec]) -> None:

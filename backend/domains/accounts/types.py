@@ -13,10 +13,12 @@ from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.loaders import referenced
 from backend.core.permissions import Perm, works_in
 from backend.core.prefetch import loaded
+from backend.core.storage import signed_url
 from backend.domains.accounts import models
 from backend.domains.accounts.errors import AccountCode
 from backend.domains.accounts.loaders import GRANTS_BY_STAFF, ROLE, USER, USER_ACCESS
 from backend.domains.accounts.models import InvitationStatus
+from backend.domains.files.loaders import UPLOAD_KEY
 from backend.domains.residents.keys import USER_BINDINGS
 from backend.domains.tenancy.loaders import COMMUNITY, COMPANY
 from backend.domains.tenancy.types import Community
@@ -40,11 +42,20 @@ class User(Node):
     created_at: datetime = strawberry.field(description="When the account was created (UTC).")
     _phone_enc: strawberry.Private[str]
     _phone_hash: strawberry.Private[str]
+    _avatar_file_id: strawberry.Private[int | None] = None
 
     @classmethod
     def from_model(cls, m: models.User) -> User:
         return cls(_pk=m.id, name=m.name, is_active=m.is_active, created_at=m.created_at, _phone_enc=m.phone_enc,
-                   _phone_hash=m.phone_hash)
+                   _phone_hash=m.phone_hash, _avatar_file_id=m.avatar_file_id)
+
+    @strawberry.field(description="Signed URL of the person's photo (relative to the API origin, valid about 15 "
+                                  "minutes); null when they have none.")
+    async def avatar_url(self, info: Info) -> str | None:
+        if self._avatar_file_id is None:
+            return None
+        key = await UPLOAD_KEY.of(info.context).load(self._avatar_file_id)
+        return signed_url(key)[0] if key else None
 
     @strawberry.field(description="Mobile number; masked (138****1234) unless the caller may see it in full: the "
                                   "person themself, staff with owner.phone over their units, staff.write over staff.")
@@ -174,7 +185,14 @@ class RolePayload:
     errors: list[AccountError] = strawberry.field(description="Why it did not work.")
 
 
-@strawberry.type(description="Result of adding a platform administrator.")
+@strawberry.input(description="What the signed-in person changes about themself.")
+class ViewerUpdateInput:
+    name: str | None = strawberry.field(default=None, description="Your name (1-50 characters); unchanged when null.")
+    avatar_file_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Your photo: a fileUpload with purpose AVATAR; it replaces the one before.")
+
+
+@strawberry.type(description="Result of adding a platform administrator or changing one's own profile.")
 class UserPayload:
     user: User | None = strawberry.field(description="The user, when it worked.")
     errors: list[AccountError] = strawberry.field(description="Why it did not work.")

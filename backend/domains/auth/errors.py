@@ -23,4 +23,5 @@ class AuthCode(StrEnum):
     WECHAT_NOT_BOUND = "WECHAT_NOT_BOUND"
     WECHAT_CODE_INVALID = "WECHAT_CODE_INVALID"
     WECHAT_UNAVAILABLE = "WECHAT_UNAVAILABLE"
+    PHONE_TAKEN = "PHONE_TAKEN"  # authPhoneChange: the new number has an account of its own (told only after its code)
     SMS_UNAVAILABLE = SMS_UNAVAILABLE  # raised by core.sms

@@ -11,7 +11,14 @@ from backend.core.ids import decode_id
 from backend.core.permissions import require_user
 from backend.domains.accounts.types import User
 from backend.domains.auth import service, sessions
-from backend.domains.auth.types import AuthError, AuthOkPayload, AuthPayload, AuthTokens, SmsPurpose
+from backend.domains.auth.types import (
+    AuthError,
+    AuthOkPayload,
+    AuthPayload,
+    AuthPhoneChangePayload,
+    AuthTokens,
+    SmsPurpose,
+)
 
 
 async def _tokens(info: Info, pair: service.TokenPair) -> dict[str, Any]:
@@ -28,10 +35,13 @@ async def _tokens(info: Info, pair: service.TokenPair) -> dict[str, Any]:
 
 @strawberry.type
 class AuthMutation:
-    @strawberry.mutation(description="Send a 6-digit SMS code (1 a minute, 5 an hour, 10 a day per phone).")
+    @strawberry.mutation(description="Send a 6-digit SMS code (1 a minute, 5 an hour, 10 a day per phone). "
+                                     "PHONE_CHANGE sends it to the signed-in person's new number.")
     async def auth_sms_send(self, info: Info, phone: str, purpose: SmsPurpose) -> AuthOkPayload:
         async def run() -> dict[str, Any]:
-            await service.send_sms_code(phone=phone, purpose=purpose.value, ip=info.context.ip)
+            p = info.context.principal
+            await service.send_sms_code(phone=phone, purpose=purpose.value, ip=info.context.ip,
+                                        user_id=p.user_id if p is not None else None)
             return {"ok": True}
 
         return await run_mutation(info, AuthOkPayload, AuthError, run)
@@ -86,12 +96,16 @@ class AuthMutation:
 
         return await run_mutation(info, AuthPayload, AuthError, run)
 
-    @strawberry.mutation(description="End this session: its tokens stop working at once.")
-    async def auth_logout(self, info: Info) -> AuthOkPayload:
+    @strawberry.mutation(description="End this session, or with everywhere every session of yours: their tokens "
+                                     "stop working at once.")
+    async def auth_logout(self, info: Info, everywhere: bool = False) -> AuthOkPayload:
         async def run() -> dict[str, Any]:
-            require_user(info.context)
+            uid = require_user(info.context)
             assert info.context.principal is not None
-            await service.logout(session_id=info.context.principal.session_id)
+            if everywhere:
+                await service.logout_everywhere(user_id=uid)
+            else:
+                await service.logout(session_id=info.context.principal.session_id)
             return {"ok": True}
 
         return await run_mutation(info, AuthOkPayload, AuthError, run)
@@ -118,6 +132,19 @@ class AuthMutation:
             return await _tokens(info, pair)
 
         return await run_mutation(info, AuthPayload, AuthError, run)
+
+    @strawberry.mutation(description="Move your account to a new number with the code sent to it (authSmsSend, "
+                                     "PHONE_CHANGE); every other session of the account ends, this one stays. "
+                                     "PHONE_TAKEN when the number has an account of its own.")
+    async def auth_phone_change(self, info: Info, phone: str, code: str) -> AuthPhoneChangePayload:
+        async def run() -> dict[str, Any]:
+            uid = require_user(info.context)
+            assert info.context.principal is not None
+            user = await service.change_phone(user_id=uid, session_id=info.context.principal.session_id, phone=phone,
+                                              code=code)
+            return {"user": User.from_model(user)}
+
+        return await run_mutation(info, AuthPhoneChangePayload, AuthError, run, atomic=False)
 
     @strawberry.mutation(description="Change the signed-in caller's password: give the current one (5 wrong tries "
                                      "per 15 minutes, then RATE_LIMITED); every other session of the account ends, "

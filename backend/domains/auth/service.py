@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.core import orm, validate
 from backend.core.context import Principal
-from backend.core.crypto import keyed_hash, phone_hash, token_hash
+from backend.core.crypto import keyed_hash, phone_hash, seal_phone, token_hash
 from backend.core.errors import Codes, DomainError
 from backend.core.orm import column
 from backend.core.passwords import hash_password, validate_password_strength, verify_password
@@ -35,7 +36,9 @@ log = logging.getLogger("courtyard.auth")
 
 SMS_TTL = timedelta(minutes=5)
 SMS_MAX_TRIES = 5
-SMS_PURPOSES = ("login", "reset", "bind")
+SMS_PURPOSES = ("login", "reset", "bind", "phone")
+# The SMS template each purpose is sent with (core.sms): a new number for an account is confirmed like a WeChat bind.
+SMS_TEMPLATES = {"login": "login", "reset": "reset", "bind": "bind", "phone": "bind"}
 SMS_PHONE_RULES = (Rule("sms_phone_min", 1, 60), Rule("sms_phone_hour", 5, 3600), Rule("sms_phone_day", 10, 86400))
 SMS_IP_RULES = (Rule("sms_ip_hour", 30, 3600), Rule("sms_ip_day", 100, 86400))
 # Failed checks of any SMS code of a phone (every purpose), on top of each code's SMS_MAX_TRIES.
@@ -159,6 +162,37 @@ async def logout(*, session_id: str) -> None:
     await _revoke_session(session_id, "logout")
 
 
+async def logout_everywhere(*, user_id: int) -> int:
+    """End every session of the caller, this one included; returns how many ended."""
+    return await end_other_sessions(user_id=user_id, keep_session_id=None, reason="logout_all")
+
+
+async def change_phone(*, user_id: int, session_id: str, phone: str, code: str) -> User:
+    """Move the caller's account to a new number, proven by the code sent to it (purpose "phone"); the account's other
+    sessions end, this one stays. A number that has an account of its own is refused (PHONE_TAKEN), after its code."""
+    normalized = accounts.clean_phone(phone)
+    user = await User.get(id=user_id)
+    h = phone_hash(normalized)
+    if h == user.phone_hash:
+        raise DomainError(Codes.INVALID, "This is already your number", "phone")
+    await _consume_sms_code(phone=normalized, code=code, purpose="phone")
+    if await User.filter(phone_hash=h).exists():
+        raise DomainError(AuthCode.PHONE_TAKEN, "This number has an account of its own", "phone")
+    sealed, _ = seal_phone(normalized)
+    try:
+        async with in_transaction():
+            # Conditional on the number the code was checked against the account's: of two changes at once, one wins.
+            changed = await User.filter(id=user_id, phone_hash=user.phone_hash).update(
+                phone_hash=h, phone_enc=sealed, updated_at=_now())
+            if not changed:
+                raise DomainError(Codes.DUPLICATE, "Your number changed meanwhile; try again", "phone")
+            await end_other_sessions(user_id=user_id, keep_session_id=session_id, reason="phone_change")
+    except IntegrityError:  # the unique phone_hash: someone took the number between the check and the update
+        raise DomainError(AuthCode.PHONE_TAKEN, "This number has an account of its own", "phone") from None
+    user.phone_hash, user.phone_enc = h, sealed
+    return user
+
+
 async def switch_company(*, principal: Principal, company_id: int) -> TokenPair:
     """Point the caller's session at another company they work for."""
     ok = await StaffMember.filter(
@@ -176,10 +210,13 @@ async def switch_company(*, principal: Principal, company_id: int) -> TokenPair:
     )
 
 
-async def send_sms_code(*, phone: str, purpose: str, ip: str) -> None:
-    """Send a 6-digit code; limited per phone (1/min, 5/h, 10/day) and per IP."""
+async def send_sms_code(*, phone: str, purpose: str, ip: str, user_id: int | None = None) -> None:
+    """Send a 6-digit code; limited per phone (1/min, 5/h, 10/day) and per IP. A code for a new number (purpose
+    "phone") is only sent for a signed-in person (`user_id`)."""
     if purpose not in SMS_PURPOSES:
         raise DomainError(Codes.INVALID, "Unknown purpose", "purpose")
+    if purpose == "phone" and user_id is None:
+        raise DomainError(Codes.UNAUTHENTICATED, "Sign in first")
     normalized = accounts.clean_phone(phone)
     limiter = get_runtime().limiter
     h = phone_hash(normalized)
@@ -191,7 +228,7 @@ async def send_sms_code(*, phone: str, purpose: str, ip: str) -> None:
         await SmsCode.create(
             phone_hash=h, purpose=purpose, code_hash=keyed_hash(code, "sms"), expires_at=_now() + SMS_TTL
         )
-    await get_runtime().sms.send_code(normalized, purpose, code)
+    await get_runtime().sms.send_code(normalized, SMS_TEMPLATES[purpose], code)
 
 
 async def _consume_sms_code(*, phone: str, code: str, purpose: str) -> None:

@@ -28,6 +28,13 @@ class SmsPurpose(Enum):
     LOGIN = "login"
     RESET = "reset"
     BIND = "bind"
+    PHONE_CHANGE = "phone"
+
+
+@strawberry.type(description="The account on its new number, or why not.")
+class AuthPhoneChangePayload:
+    user: User | None = strawberry.field(description="You, with the new number; null when refused.")
+    errors: list[AuthError] = strawberry.field(description="Why it did not work.")
 
 
 @strawberry.type(description="Tokens for an API session.")

@@ -17,3 +17,12 @@ async def files_by_target(ctx: Context, targets: list[str]) -> list[list[StoredF
 
 
 FILES_BY_TARGET: LoaderKey[str, list[StoredFile]] = loader("files.by_target", files_by_target, shared=True)
+
+
+async def keys_by_id(ctx: Context, ids: list[int]) -> list[str | None]:
+    """`UPLOAD_KEY.of(ctx).load(pk)`: an upload's storage key (no access check: the holder of the reference decides)."""
+    found = await service.keys_by_id(ids)
+    return [found.get(i) for i in ids]
+
+
+UPLOAD_KEY: LoaderKey[int, str | None] = loader("files.key_by_id", keys_by_id, shared=True)

@@ -24,6 +24,7 @@ PURPOSE_KINDS = {
     UploadPurpose.TICKET_PHOTO: FileKind.IMAGE,
     UploadPurpose.TICKET_VIDEO: FileKind.VIDEO,
     UploadPurpose.TICKET_WORK_PHOTO: FileKind.IMAGE,
+    UploadPurpose.AVATAR: FileKind.IMAGE,
 }
 STAFF_PURPOSES = frozenset({UploadPurpose.TICKET_WORK_PHOTO})
 # Codes other domains' error enums must list when they call claim_files (or pass upload errors through).
@@ -160,6 +161,27 @@ async def check_claimable(*, ids: list[int], user_id: int, purposes: Collection[
         qs = qs.filter(purpose__in=list(purposes))
     if await qs.count() != len(wanted):
         raise DomainError(Codes.NOT_FOUND, "No such file", field)
+
+
+def avatar_target(user_id: int) -> str:
+    return f"Avatar:{user_id}"
+
+
+async def claim_avatar(*, upload_id: int, user_id: int, field: str = "avatarFileId") -> Upload:
+    """Make the caller's own unattached AVATAR upload their avatar; the one it replaces is deleted. Call it inside the
+    mutation's transaction."""
+    target = avatar_target(user_id)
+    # Conditional: only the caller's own, unclaimed avatar upload; of two concurrent claims one wins.
+    if not await Upload.filter(id=upload_id, owner_id=user_id, attached_to=None, purpose=UploadPurpose.AVATAR).update(
+            attached_to=target, attached_at=datetime.now(UTC)):
+        raise DomainError(Codes.NOT_FOUND, "No such photo", field)
+    await _delete(await Upload.filter(attached_to=target).exclude(id=upload_id).values_list("id", "key"))
+    return await Upload.get(id=upload_id)
+
+
+async def keys_by_id(ids: list[int]) -> dict[int, str]:
+    """The storage keys of these uploads (the caller has decided they may be shown)."""
+    return dict(await Upload.filter(id__in=ids).values_list("id", "key"))
 
 
 async def files_for_targets(targets: list[str]) -> dict[str, list[Upload]]:

@@ -8,7 +8,7 @@ from backend.core.context import Context
 from backend.core.gql import Info, register_node
 from backend.core.pagination import Connection, paginate
 from backend.core.permissions import require_user
-from backend.domains.notifications import models
+from backend.domains.notifications import models, service
 from backend.domains.notifications.types import Notification
 
 
@@ -25,14 +25,14 @@ class NotificationsQuery:
 
     @strawberry.field(description="How many of the caller's messages are unread.")
     async def unread_notification_count(self, info: Info) -> int:
-        return await models.Notification.filter(user_id=require_user(info.context), read_at=None).count()
+        return await service.unread_count(user_id=require_user(info.context))
 
 
-async def _notifications(ctx: Context, pks: list[int]) -> list[object]:
+async def notifications_for(ctx: Context, pks: list[int]) -> list[Notification | None]:
     if ctx.principal is None:
         return [None] * len(pks)
     rows = {r.id: r for r in await models.Notification.filter(id__in=pks, user_id=ctx.principal.user_id)}
     return [Notification.from_model(rows[k]) if k in rows else None for k in pks]
 
 
-register_node(Notification, _notifications)
+register_node(Notification, notifications_for)

@@ -9,6 +9,7 @@ import strawberry
 
 from backend.core import validate
 from backend.core.crypto import open_phone
+from backend.core.geo import distance_m
 from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.ids import encode_id
 from backend.core.loaders import referenced
@@ -114,6 +115,8 @@ class TechnicianPosition:
     accuracy: int | None = strawberry.field(description="Accuracy radius in metres, when the device gives one.")
     recorded_at: datetime = strawberry.field(description="When it was reported (UTC).")
     expires_at: datetime = strawberry.field(description="When it stops being shown (2 hours after it was reported).")
+    distance_meters: int | None = strawberry.field(description="How far it is from the ticket's community, in metres; "
+                                                               "null when the community's position is not set.")
 
 
 @strawberry.type(description="One step of a ticket's timeline: a status change or a note.")
@@ -245,8 +248,11 @@ class Ticket(Node):
         row = await TICKET_POSITION.of(info.context).load(m.id)
         if row is None or row.staff_id != m.technician_id:
             return None
+        home = await COMMUNITY.of(info.context).load(m.community_id)
+        far = (distance_m(row.latitude, row.longitude, home.latitude, home.longitude)
+               if home is not None and home.latitude is not None and home.longitude is not None else None)
         return TechnicianPosition(latitude=row.latitude, longitude=row.longitude, accuracy=row.accuracy_m,
-                                  recorded_at=row.recorded_at, expires_at=row.expires_at)
+                                  recorded_at=row.recorded_at, expires_at=row.expires_at, distance_meters=far)
 
     @strawberry.field(description="The reporter's rating, once given.")
     def rating(self) -> TicketRating | None:

@@ -18,3 +18,5 @@ if TYPE_CHECKING:
 USER_BINDINGS: LoaderKey[int, list[UnitBinding]] = LoaderKey("user_bindings")
 # A unit's approved residents by (unit, community, company), for those who may see them (else FORBIDDEN).
 UNIT_RESIDENTS: LoaderKey[tuple[int, int, int], list[UnitBinding]] = LoaderKey("unit_residents")
+# A unit's household by unit id, as its residents see it: members, and for its owners the invitations; [] otherwise.
+UNIT_HOUSEHOLD: LoaderKey[int, list[UnitBinding]] = LoaderKey("unit_household")

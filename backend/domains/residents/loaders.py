@@ -9,9 +9,10 @@ from backend.core.context import Context, register_loader
 from backend.core.errors import Codes, DomainError
 from backend.core.orm import rows_in
 from backend.core.permissions import Perm, covers, has_perm, scoped
-from backend.domains.residents.keys import UNIT_RESIDENTS, USER_BINDINGS
-from backend.domains.residents.models import BindingStatus, UnitBinding
+from backend.domains.residents.keys import UNIT_HOUSEHOLD, UNIT_RESIDENTS, USER_BINDINGS
+from backend.domains.residents.models import BindingStatus, Relation, UnitBinding
 from backend.domains.residents.types import UnitBinding as UnitBindingType
+from backend.domains.tenancy.access import my_bindings
 
 
 async def residents_by_unit(ctx: Context, keys: list[int]) -> list[list[UnitBinding]]:
@@ -66,5 +67,21 @@ async def unit_residents(ctx: Context, keys: list[tuple[int, int, int]]) -> list
     return out
 
 
+async def unit_household(ctx: Context, keys: list[int]) -> list[list[UnitBindingType]]:
+    """Unit.household: for the unit's approved residents, its approved members; its owners also see the household
+    invitations still waiting for an answer. Anyone else gets an empty list (staff use Unit.residents)."""
+    mine = {b["unit_id"]: b["relation"] for b in await my_bindings(ctx) if b["unit_id"] in set(keys)}
+    if not mine:
+        return [[] for _ in keys]
+    rows = await UnitBinding.filter(unit_id__in=list(mine), status__in=[BindingStatus.APPROVED, BindingStatus.INVITED]
+                                    ).order_by("id")
+    out: dict[int, list[UnitBindingType]] = defaultdict(list)
+    for b in rows:
+        if b.status == BindingStatus.APPROVED or mine[b.unit_id] == Relation.OWNER:
+            out[b.unit_id].append(UnitBindingType.from_model(b))
+    return [out.get(k, []) for k in keys]
+
+
 register_loader(USER_BINDINGS, user_bindings)
+register_loader(UNIT_HOUSEHOLD, unit_household)
 register_loader(UNIT_RESIDENTS, unit_residents)

@@ -9,14 +9,23 @@ from backend.core.access import nodes_by_pk
 from backend.core.context import Context
 from backend.core.crypto import InvalidPhone, normalize_phone, phone_hash
 from backend.core.errors import Codes, DomainError
-from backend.core.gql import Info, register_node
-from backend.core.ids import decode_id
+from backend.core.gql import Info, register_node, to_error
+from backend.core.ids import decode_id, encode_id
 from backend.core.pagination import Connection, paginate
-from backend.core.permissions import Perm, community_scope, scoped
+from backend.core.permissions import Perm, community_scope, require_user, scoped
 from backend.domains.accounts.models import User as UserModel
 from backend.domains.accounts.types import User
-from backend.domains.residents import models
-from backend.domains.residents.types import BindingFilter, OwnerFilter, UnitBinding
+from backend.domains.residents import models, service
+from backend.domains.residents.types import (
+    BindingFilter,
+    HomeBuilding,
+    HomeCommunity,
+    HomeUnit,
+    HomeUnitPayload,
+    OwnerFilter,
+    ResidentError,
+    UnitBinding,
+)
 
 
 async def list_bindings(
@@ -73,6 +82,34 @@ class ResidentsQuery:
         self, info: Info, filter: OwnerFilter | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[User]:
         return await list_owners(info.context, first=first, after=after, f=filter or OwnerFilter())
+
+    @strawberry.field(description="Communities whose name contains `search` (at least 2 characters; at most 20), "
+                                  "for finding one's home. Any signed-in person.")
+    async def home_communities(self, info: Info, search: str) -> list[HomeCommunity]:
+        require_user(info.context)
+        rows = await service.find_communities(search=search)
+        return [HomeCommunity(id=strawberry.ID(encode_id("Community", c.id)), name=c.name, address=c.address)
+                for c in rows]
+
+    @strawberry.field(description="The buildings of a community found with homeCommunities, by name.")
+    async def home_buildings(self, info: Info, community_id: strawberry.ID) -> list[HomeBuilding]:
+        require_user(info.context)
+        rows = await service.community_buildings(community_id=decode_id(community_id, "Community", "communityId"))
+        return [HomeBuilding(id=strawberry.ID(encode_id("Building", b.id)), name=b.name) for b in rows]
+
+    @strawberry.field(description="The unit with exactly this number in a building, to ask to be bound to it "
+                                  "(bindingRequest). 30 lookups an hour per person; the answer says nothing of who "
+                                  "lives there.")
+    async def home_unit(self, info: Info, building_id: strawberry.ID, number: str) -> HomeUnitPayload:
+        uid = require_user(info.context)
+        try:
+            u = await service.find_unit(user_id=uid, building_id=decode_id(building_id, "Building", "buildingId"),
+                                        number=number)
+        except DomainError as exc:
+            return HomeUnitPayload(unit=None, errors=[to_error(ResidentError, exc)])
+        label = f"{u.community.name} {u.building.name} {u.number}"
+        return HomeUnitPayload(unit=HomeUnit(id=strawberry.ID(encode_id("Unit", u.id)), label=label, floor=u.floor),
+                               errors=[])
 
 
 bindings_for = nodes_by_pk(models.UnitBinding, UnitBinding.from_model)

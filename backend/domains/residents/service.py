@@ -17,7 +17,7 @@ from backend.core.runtime import get_runtime
 from backend.domains.accounts import service as accounts
 from backend.domains.residents.errors import ResidentCode
 from backend.domains.residents.models import BindingStatus, Relation, ResidentProfile, UnitBinding
-from backend.domains.tenancy.models import CompanyStatus, Unit
+from backend.domains.tenancy.models import Building, Community, CompanyStatus, Unit
 
 MAX_REASON = 200
 MAX_UNITS = 20  # units given at once when staff add an owner
@@ -25,6 +25,9 @@ MAX_UNITS = 20  # units given at once when staff add an owner
 # caller so neither can be used to flood reviewers or strangers.
 REQUEST_RULES = (Rule("binding_request_hour", 10, 3600), Rule("binding_request_day", 30, 86400))
 HOUSEHOLD_ADD_RULES = (Rule("household_add_day", 20, 86400),)
+# Finding one's unit takes an exact number; every lookup counts, so a person cannot walk a building's numbers.
+LOOKUP_RULES = (Rule("home_lookup_hour", 30, 3600),)
+MIN_SEARCH, MAX_SEARCH, MAX_COMMUNITIES = 2, 50, 20
 
 
 def channel(company_id: int) -> str:
@@ -32,8 +35,17 @@ def channel(company_id: int) -> str:
     return f"company:{company_id}:bindings"
 
 
-def _emit(row: UnitBinding, kind: str) -> None:
-    events.emit(channel(row.company_id), {"kind": kind, "bindingId": row.id, "communityId": row.community_id})
+def user_channel(user_id: int) -> str:
+    """Pub/sub channel of the events of one person's own bindings (viewerBindingEvents)."""
+    return f"user:{user_id}:bindings"
+
+
+def _emit(row: UnitBinding, kind: str, *, staff: bool = True) -> None:
+    """After commit: the company's reviewers hear of requests (staff=True), the person of every change to theirs."""
+    message = {"kind": kind, "bindingId": row.id, "communityId": row.community_id}
+    if staff:
+        events.emit(channel(row.company_id), message)
+    events.emit(user_channel(row.user_id), message)
 
 
 async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> UnitBinding:
@@ -54,6 +66,40 @@ async def request_binding(*, user_id: int, unit_id: int, relation: Relation) -> 
     )
     _emit(row, "requested")
     return row
+
+
+async def find_communities(*, search: str) -> list[Community]:
+    """Communities of active companies whose name contains `search` (at least 2 characters), for a person looking
+    for their home: names and addresses only, which are public anyway."""
+    text = search.strip()
+    if len(text) > MAX_SEARCH:
+        raise DomainError(Codes.TOO_LONG, f"At most {MAX_SEARCH} characters", "search")
+    if len(text) < MIN_SEARCH:
+        return []
+    return await Community.filter(name__icontains=text, company__status=CompanyStatus.ACTIVE).order_by(
+        "name", "id").limit(MAX_COMMUNITIES)
+
+
+async def community_buildings(*, community_id: int) -> list[Building]:
+    """The buildings of a community of an active company, by name (an unknown community has none)."""
+    return await Building.filter(community_id=community_id, company__status=CompanyStatus.ACTIVE).order_by(
+        "name", "id").limit(500)
+
+
+async def find_unit(*, user_id: int, building_id: int, number: str) -> Unit:
+    """The unit with exactly this number in a building, for a person asking to be bound to it. The answer says only
+    whether the number exists: nothing of who lives there or whether anyone has asked for it."""
+    text = number.strip()
+    if not text:
+        raise DomainError(Codes.REQUIRED, "Enter the unit number", "number")
+    if len(text) > 20:
+        raise DomainError(Codes.TOO_LONG, "At most 20 characters", "number")
+    await get_runtime().limiter.hit(f"user:{user_id}", LOOKUP_RULES, field="number")
+    unit = await Unit.filter(building_id=building_id, number=text, company__status=CompanyStatus.ACTIVE).select_related(
+        "building", "community").first()
+    if unit is None:
+        raise DomainError(Codes.NOT_FOUND, "No unit with this number in this building", "number")
+    return unit
 
 
 async def _pending(*, binding_id: int, company_id: int, communities: frozenset[int] | None) -> UnitBinding:
@@ -122,10 +168,12 @@ async def add_household_member(*, owner_id: int, unit_id: int, phone: str, name:
         unit_id=unit_id, user_id=member.id, status__in=[BindingStatus.APPROVED, BindingStatus.INVITED]
     ).exists():
         raise DomainError(Codes.DUPLICATE, "Already in the household or invited", "phone")
-    return await UnitBinding.create(
+    row = await UnitBinding.create(
         company_id=own.company_id, community_id=own.community_id, unit_id=unit_id, user_id=member.id,
         relation=relation, status=BindingStatus.INVITED, added_by_id=owner_id, invited_name=label,
     )
+    _emit(row, "invited", staff=False)
+    return row
 
 
 async def _invitation(*, binding_id: int, user_id: int) -> UnitBinding:
@@ -176,6 +224,7 @@ async def remove_household_member(*, owner_id: int, binding_id: int) -> UnitBind
     await _owned_unit(user_id=owner_id, unit_id=row.unit_id)
     row.status = BindingStatus.REMOVED
     await row.save(update_fields=["status", "updated_at"])
+    _emit(row, "removed", staff=False)
     return row
 
 
@@ -335,4 +384,5 @@ async def remove_binding(
             status=BindingStatus.REMOVED, reason=text, reviewed_by_id=staff_id, reviewed_at=datetime.now(UTC)):
         raise DomainError(ResidentCode.NOT_BOUND, "This binding is not in force", "id")
     await row.refresh_from_db()
+    _emit(row, "removed", staff=False)
     return row

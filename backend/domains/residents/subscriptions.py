@@ -4,7 +4,7 @@ with the same document and rights share one execution per event (core.live)."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import strawberry
@@ -14,21 +14,28 @@ from backend.core import live
 from backend.core.context import Context
 from backend.core.errors import Codes, DomainError
 from backend.core.ids import decode_id
-from backend.core.permissions import Perm, community_scope
+from backend.core.permissions import Perm, community_scope, require_user
 from backend.domains.residents.queries import bindings_for
-from backend.domains.residents.service import channel
+from backend.domains.residents.service import channel, user_channel
 from backend.domains.residents.types import UnitBinding
 
-BindingEventKind = strawberry.enum(  # type: ignore[call-overload]
-    Enum("BindingEventKind", {"REQUESTED": "requested", "APPROVED": "approved", "REJECTED": "rejected",
-                              "CANCELLED": "cancelled"}),
-    description="What happened to a binding request.",
-)
+
+class BindingEventKind(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    INVITED = "invited"  # only to the invited person (viewerBindingEvents)
+    REMOVED = "removed"  # only to the person removed from a unit (viewerBindingEvents)
 
 
-@strawberry.type(description="A change to a binding request in the caller's communities.")
+strawberry.enum(BindingEventKind, description="What happened to a binding.")
+
+
+@strawberry.type(description="A change to a binding: a request in the caller's communities (bindingEvents), or one "
+                             "of the caller's own (viewerBindingEvents).")
 class BindingEvent:
-    kind: BindingEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    kind: BindingEventKind = strawberry.field(description="What happened.")
     binding: UnitBinding = strawberry.field(description="The binding as it is now.")
 
 
@@ -50,7 +57,20 @@ class ResidentsSubscription:
         async def on_event(ctx: Context, event: dict[str, Any]) -> BindingEvent | None:
             community_scope(ctx, Perm.BINDING_REVIEW)  # a revoked session or lost role ends the stream
             node = (await bindings_for(ctx, [int(event["bindingId"])]))[0]
-            return None if node is None else BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)  # type: ignore[arg-type]
+            return None if node is None else BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)
 
         async for value in live.stream(info, channel(company_id), on_event, wants=wants):
+            yield value
+
+    @strawberry.subscription(description="The caller's own bindings as they change: a request approved, rejected or "
+                                         "cancelled, an invitation into a household, a removal from a unit.")
+    async def viewer_binding_events(self, info: Info) -> AsyncGenerator[BindingEvent, None]:
+        uid = require_user(info.context)
+
+        async def on_event(ctx: Context, event: dict[str, Any]) -> BindingEvent | None:
+            require_user(ctx)  # a revoked session ends the stream
+            node = (await bindings_for(ctx, [int(event["bindingId"])]))[0]
+            return None if node is None else BindingEvent(kind=BindingEventKind(event["kind"]), binding=node)
+
+        async for value in live.stream(info, user_channel(uid), on_event):
             yield value

@@ -166,3 +166,30 @@ async def known_names(ctx: Context, keys: list[tuple[int, int]]) -> list[str | N
 
 
 KNOWN_AS: LoaderKey[tuple[int, int], str | None] = loader("resident_known_as", known_names)
+
+
+@strawberry.type(description="A community found by name, for a person looking for their home.")
+class HomeCommunity:
+    id: strawberry.ID = strawberry.field(description="The community's global ID (for homeBuildings).")
+    name: str = strawberry.field(description="Name of the community.")
+    address: str = strawberry.field(description="Street address.")
+
+
+@strawberry.type(description="A building of a community, for a person looking for their home.")
+class HomeBuilding:
+    id: strawberry.ID = strawberry.field(description="The building's global ID (for homeUnit).")
+    name: str = strawberry.field(description="Name or number of the building.")
+
+
+@strawberry.type(description="A unit found by its exact number: what its resident needs to ask to be bound to it, "
+                             "and nothing of who lives there.")
+class HomeUnit:
+    id: strawberry.ID = strawberry.field(description="The unit's global ID, for bindingRequest(unitId:).")
+    label: str = strawberry.field(description="Community, building and number, e.g. 阳光花园 1号楼 101.")
+    floor: int = strawberry.field(description="Floor the unit is on.")
+
+
+@strawberry.type(description="The unit found, or why not.")
+class HomeUnitPayload:
+    unit: HomeUnit | None = strawberry.field(description="The unit; null when refused.")
+    errors: list[ResidentError] = strawberry.field(description="Why it was not found (NOT_FOUND, RATE_LIMITED, ...).")

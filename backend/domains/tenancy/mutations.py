@@ -151,7 +151,7 @@ async def _save_community(info: Info, id: strawberry.ID | None, data: CommunityI
         company_id, scope = community_scope(info.context, Perm.COMMUNITY_WRITE)
         row = await service.save_community(
             company_id=company_id, community_id=pk, name=data.name, address=data.address, timezone=data.timezone,
-            communities=scope,
+            communities=scope, latitude=data.latitude, longitude=data.longitude,
         )
         return {"community": Community.from_model(row),
                 "_audit": _audit(row, "Community", {"name": row.name, "address": row.address})}

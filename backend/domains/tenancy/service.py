@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from zoneinfo import available_timezones
@@ -72,12 +73,13 @@ async def get_community(*, company_id: int, community_id: int, communities: froz
 
 async def save_community(
     *, company_id: int, community_id: int | None, name: str, address: str | None, timezone: str | None,
-    communities: frozenset[int] | None,
+    communities: frozenset[int] | None, latitude: float | None = None, longitude: float | None = None,
 ) -> Community:
     """Create (no id) or update a community."""
     name = validate.text(name, "name", 100, required=True)
     address = validate.text(address, "address", 255)
     tz = _timezone(timezone)
+    lat, lng = _position(latitude, longitude)
     if community_id is None:
         if communities is not None:
             raise DomainError(Codes.FORBIDDEN, "Only company-wide staff can add communities")
@@ -86,9 +88,22 @@ async def save_community(
         row = await get_community(company_id=company_id, community_id=community_id, communities=communities)
     if await Community.filter(company_id=company_id, name=name).exclude(id=row.id or 0).exists():
         raise DomainError(Codes.DUPLICATE, "A community with this name exists", "name")
-    row.name, row.address, row.timezone = name, address, tz
+    row.name, row.address, row.timezone, row.latitude, row.longitude = name, address, tz, lat, lng
     await row.save()
     return row
+
+
+def _position(latitude: float | None, longitude: float | None) -> tuple[float | None, float | None]:
+    """Both coordinates (WGS-84 degrees) or neither."""
+    if latitude is None and longitude is None:
+        return None, None
+    if latitude is None or longitude is None:
+        raise DomainError(Codes.REQUIRED, "Give both latitude and longitude, or neither",
+                          "latitude" if latitude is None else "longitude")
+    for value, bound, field in ((latitude, 90, "latitude"), (longitude, 180, "longitude")):
+        if not math.isfinite(value) or abs(value) > bound:
+            raise DomainError(Codes.INVALID, f"{field} must be between -{bound} and {bound}", field)
+    return round(latitude, 6), round(longitude, 6)
 
 
 async def delete_community(*, company_id: int, community_id: int, communities: frozenset[int] | None) -> None:

@@ -15,7 +15,7 @@ from backend.core.gql import Info, Node, PayloadError, error_type
 from backend.core.pagination import Connection, LoadedCount, build_connection, page_key
 from backend.core.permissions import Perm, covers, require_user
 from backend.core.prefetch import loaded
-from backend.domains.residents.keys import UNIT_RESIDENTS
+from backend.domains.residents.keys import UNIT_HOUSEHOLD, UNIT_RESIDENTS
 from backend.domains.tenancy import models
 from backend.domains.tenancy.errors import TenancyCode
 from backend.domains.tenancy.loaders import (
@@ -81,13 +81,16 @@ class Community(Node):
     name: str = strawberry.field(description="Name of the community.")
     address: str = strawberry.field(description="Street address.")
     timezone: str = strawberry.field(description="IANA time zone that times are shown in.")
+    latitude: float | None = strawberry.field(description="Latitude in WGS-84 degrees, when staff gave the "
+                                                          "community's position; distances are measured from it.")
+    longitude: float | None = strawberry.field(description="Longitude in WGS-84 degrees, with latitude.")
     created_at: datetime = strawberry.field(description="When it was created (UTC).")
     _company_id: strawberry.Private[int]
 
     @classmethod
     def from_model(cls, m: models.Community) -> Community:
-        return cls(_pk=m.id, name=m.name, address=m.address, timezone=m.timezone, created_at=m.created_at,
-                   _company_id=m.company_id)
+        return cls(_pk=m.id, name=m.name, address=m.address, timezone=m.timezone, latitude=m.latitude,
+                   longitude=m.longitude, created_at=m.created_at, _company_id=m.company_id)
 
     @strawberry.field(description="How many units the community has.")
     @loaded(UNIT_COUNT_BY_COMMUNITY, lambda self: self._pk)
@@ -173,6 +176,14 @@ class Unit(Node):
         # residents.loaders checks who may see them and builds the objects (the type is referred to lazily)
         return bindings
 
+    @strawberry.field(description="The household as the caller, a resident of this unit, sees it: approved members, "
+                                  "and for its owners the invitations waiting for an answer; empty for anyone else.")
+    @loaded(UNIT_HOUSEHOLD, lambda self: self._pk)
+    def household(
+        self, bindings: list[Any]
+    ) -> list[Annotated[UnitBinding, strawberry.lazy("backend.domains.residents.types")]]:
+        return bindings
+
 
 @strawberry.input(description="Filters for the unit list.")
 class UnitFilter:
@@ -188,6 +199,9 @@ class CommunityInput:
     name: str = strawberry.field(description="Name, at most 100 characters.")
     address: str | None = strawberry.field(default=None, description="Street address.")
     timezone: str | None = strawberry.field(default=None, description="IANA time zone; Asia/Shanghai if empty.")
+    latitude: float | None = strawberry.field(default=None, description="Where it is: latitude in WGS-84 degrees "
+                                                                       "(with longitude, or neither).")
+    longitude: float | None = strawberry.field(default=None, description="Longitude in WGS-84 degrees.")
 
 
 @strawberry.input(description="A new or changed building.")

@@ -113,3 +113,34 @@ async def test_withdrawing_consent_or_reassignment_deletes_what_was_shared(api):
     # the new technician must consent for themselves
     await ok(api, START, w.tokens["tech2"], id=tid)
     assert (await run(api, REPORT, w.tokens["tech2"], id=tid, input=HERE))["errors"][0]["code"] == "LOCATION_NOT_SHARED"
+
+
+async def test_the_owner_sees_how_far_the_technician_is_from_the_community(api):
+    # Given a community whose position staff set, and a technician sharing theirs while at work
+    w = await repair_world(api)
+    set_at = await api.gql("""mutation($id: ID!, $input: CommunityInput!) { communityUpdate(id: $id, input: $input) {
+      community { latitude longitude } errors { field code } } }""", {"id": w.community_id, "input": {
+        "name": "Garden", "latitude": 31.2304, "longitude": 121.4737}}, token=w.tokens["admin"])
+    assert set_at["communityUpdate"] == {"community": {"latitude": 31.2304, "longitude": 121.4737}, "errors": []}
+    tid = await ticket_in(api, w, "ASSIGNED")
+    await ok(api, CONSENT, w.tokens["tech1"], id=tid, consent=True)
+    await ok(api, START, w.tokens["tech1"], id=tid)
+    # When they report a position about 1.1 km north (0.01 degree of latitude)
+    assert (await run(api, REPORT, w.tokens["tech1"], id=tid, input={"latitude": 31.2404, "longitude": 121.4737}))[
+        "errors"] == []
+    # Then the owner sees the distance in metres
+    seen = (await api.gql("""query($id: ID!) { node(id: $id) { ... on Ticket { technicianPosition {
+      distanceMeters } } } }""", {"id": tid}, token=w.tokens["owner"]))["node"]["technicianPosition"]
+    assert 1105 <= seen["distanceMeters"] <= 1120, seen
+
+
+async def test_a_community_position_needs_both_coordinates_in_range(api):
+    w = await repair_world(api)
+    update = """mutation($id: ID!, $input: CommunityInput!) { communityUpdate(id: $id, input: $input) {
+      community { latitude } errors { field code } } }"""
+    for coords, field, code in (({"latitude": 31.2}, "longitude", "REQUIRED"), ({"longitude": 121.4}, "latitude", "REQUIRED"),
+                                ({"latitude": 90.5, "longitude": 0}, "latitude", "INVALID"),
+                                ({"latitude": 0, "longitude": -180.5}, "longitude", "INVALID")):
+        body = await api.gql(update, {"id": w.community_id, "input": {"name": "Garden", **coords}},
+                             token=w.tokens["admin"])
+        assert body["communityUpdate"] == {"community": None, "errors": [{"field": field, "code": code}]}, coords
