@@ -19,15 +19,16 @@ from backend.core.ids import decode_id
 from backend.core.permissions import Perm, require_perm
 from backend.core.runtime import get_runtime
 from backend.domains.repairs.loaders import TICKET_ROW
+from backend.domains.repairs.models import EventKind
 from backend.domains.repairs.queries import tickets_for
-from backend.domains.repairs.types import Ticket, TicketEventKind
+from backend.domains.repairs.types import Ticket
 from backend.domains.repairs.workflow import community_channel, ticket_channel
 from backend.domains.tenancy.models import Community
 
 
 @strawberry.type(description="A change to a ticket of a community: what happened and the ticket as it is now.")
 class CommunityTicketEvent:
-    kind: TicketEventKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    kind: EventKind = strawberry.field(description="What happened.")
     ticket: Ticket = strawberry.field(description="The ticket after the change.")
 
 
@@ -72,7 +73,7 @@ class RepairsSubscription:
             row = await TICKET_ROW.of(ctx).load(int(event["ticketId"]))
             if row is None or row.company_id != company_id or row.community_id != pk:
                 return None
-            return CommunityTicketEvent(kind=TicketEventKind(event["kind"]), ticket=Ticket.from_model(row))  # type: ignore[arg-type]
+            return CommunityTicketEvent(kind=EventKind(event["kind"]), ticket=Ticket.from_model(row))
 
         async for value in live.stream(info, community_channel(pk), on_event):
             yield value
