@@ -206,7 +206,8 @@ def _started_text(base: str, demo: bool, outbox: Path | None) -> str:
     """What `serve` prints once it listens, on every start: where to sign in and, with demo data, as whom."""
     from backend.demo import logins_text
 
-    lines = ["", f"Courtyard is running: sign in at {base}/login  (GraphQL at {base}/graphql; Ctrl+C stops it)"]
+    lines = ["", f"Courtyard is running: staff sign in at {base}/login, owners at {base}/h5/  "
+                 f"(GraphQL at {base}/graphql; Ctrl+C stops it)"]
     if demo:
         lines.append(logins_text())
     if outbox is not None:

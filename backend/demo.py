@@ -40,7 +40,7 @@ HOUSEHOLD = [("13900000011", "张小明", "13900000001", Relation.FAMILY), ("139
 PENDING = ("13900000005", "吴新业主", 0, 1, "202")
 
 LOGINS = [("platform admin", PLATFORM_ADMIN[0])] + [(role, phone) for phone, _, role, _ in STAFF] + [
-    ("owner", OWNERS[0][0])
+    ("owner (at /h5/)", OWNERS[0][0])
 ]
 
 
