@@ -224,7 +224,9 @@ async def test_a_sheet_is_parsed_outside_any_transaction(api, monkeypatch):
 LOGIN = """mutation($phone: String!, $password: String!) {
   authPasswordLogin(phone: $phone, password: $password) { tokens { accessToken } errors { code } }
 }"""
-HEALTHZ_WITHIN = 0.1  # seconds
+# A deadline, not a speed measurement: parsing the million rows instead of refusing them stalls /healthz for seconds;
+# refusals cost milliseconds, and a loaded CI box adds scheduling hiccups of a few hundred.
+HEALTHZ_WITHIN = 1.0  # seconds
 # The best of a few attempts counts: on a busy machine other processes pause any process now and then, while a
 # parse inside a transaction (or on the event loop) stalls /healthz on every attempt.
 ATTEMPTS = 3
@@ -304,5 +306,5 @@ async def test_healthz_answers_while_hostile_sheets_are_refused(live: Live):
 
     # When it is uploaded five times in a row while /healthz is polled
     worst = await _worst_healthz(live, hostile, 5, refused)
-    # Then /healthz answered within 100 ms throughout
+    # Then /healthz answered throughout, never stalled
     assert min(worst) < HEALTHZ_WITHIN, f"/healthz took {[round(x * 1000) for x in worst]} ms"

@@ -304,6 +304,9 @@ async def test_production_suggests_nothing(kind: str, query: str, variables: dic
 # ---------------------------------------------------------------------------------------- a real server
 
 
+STALL = 2.0  # seconds: a health check that waits this long is stalled, whatever the machine
+
+
 @pytest.mark.slow
 async def test_health_checks_answer_while_hostile_documents_arrive(tmp_path: Path) -> None:
     # Three clients send the reported attack and its variations, one sends fan-outs at the token limit; every
@@ -352,8 +355,9 @@ async def test_health_checks_answer_while_hostile_documents_arrive(tmp_path: Pat
             msg = await sock.recv()
             await sock.close()
     assert refused >= 100, refused
-    # Every check but the slowest answers within 100 ms, and the slowest within 500 ms: one scheduling hiccup of the
-    # shared 2-core machine (a 183 ms sample was seen once in CI) is not a stall; the finding was 73 s.
+    # No check stalls: the finding was a 73 s stall, so the bound is a deadline far above any scheduling hiccup of a
+    # loaded 2-core machine (100-170 ms seen there), not a speed measurement (scripts/bench measures speed).
     worst = sorted(latencies)
-    assert worst[-2] < 0.1 and worst[-1] < 0.5, worst[-5:]
+    print(f"\n/healthz under attack: median {worst[len(worst) // 2] * 1000:.0f} ms, worst {worst[-1] * 1000:.0f} ms")
+    assert worst[-1] < STALL, worst[-5:]
     assert msg["type"] == "error" and msg["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", msg
