@@ -106,7 +106,8 @@ class RepairsMutation:
 
         return await run_mutation(info, TicketPayload, RepairError, run)
 
-    @strawberry.mutation(description="Reopen your completed ticket within 7 days; it is assigned again.")
+    @strawberry.mutation(description="Reopen your completed, rated or closed ticket within 7 days of its completion "
+                                     "(or rating); it is assigned again.")
     async def ticket_reopen(self, info: Info, id: strawberry.ID, reason: str | None = None) -> TicketPayload:
         async def run() -> dict[str, Any]:
             uid = require_user(info.context)

@@ -153,7 +153,8 @@ async def cancel_ticket(*, user_id: int, ticket_id: int, reason: str | None) -> 
 
 
 async def reopen_ticket(*, user_id: int, ticket_id: int, reason: str | None) -> Ticket:
-    """The reporter reopens a completed (or rated) ticket within 7 days; it needs assigning again."""
+    """The reporter reopens a completed, rated or closed ticket within 7 days of its completion (or rating); it needs
+    assigning again."""
     ticket = await own_ticket(user_id=user_id, ticket_id=ticket_id)
     note = validate.text(reason, "reason", 200)
     since = max(validate.aware(t) for t in (ticket.completed_at, ticket.rated_at) if t is not None) if (
@@ -162,7 +163,8 @@ async def reopen_ticket(*, user_id: int, ticket_id: int, reason: str | None) -> 
         raise DomainError(RepairCode.REOPEN_WINDOW_PASSED, "Tickets reopen within 7 days of completion", "id")
     ticket = await transition(
         ticket, EventKind.REOPENED, actor_id=user_id, note=note, technician_id=None, assigned_at=None,
-        started_at=None, completed_at=None, completion_minutes=None, sla_met=None, reopen_count=ticket.reopen_count + 1,
+        started_at=None, completed_at=None, closed_at=None, completion_minutes=None, sla_met=None,
+        reopen_count=ticket.reopen_count + 1,
     )
 
     await auto_assign(ticket)

@@ -45,7 +45,8 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[TicketStatus], TicketStatus]] = {
     EventKind.RATED: (frozenset({S.COMPLETED}), S.RATED),
     EventKind.CLOSED: (frozenset({S.COMPLETED, S.RATED}), S.CLOSED),
     EventKind.CANCELLED: (frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED}), S.CANCELLED),
-    EventKind.REOPENED: (frozenset({S.COMPLETED, S.RATED}), S.ACCEPTED),
+    # Also after staff closed it: the reporter's 7 days from completion (or rating) hold either way.
+    EventKind.REOPENED: (frozenset({S.COMPLETED, S.RATED, S.CLOSED}), S.ACCEPTED),
 }
 # Notes may be added while the ticket is still being handled.
 NOTE_STATUSES = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.COMPLETED, S.RATED})

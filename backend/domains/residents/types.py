@@ -18,6 +18,7 @@ from backend.domains.residents import models
 from backend.domains.residents.errors import ResidentCode
 from backend.domains.residents.models import BindingStatus, Relation
 from backend.domains.tenancy.loaders import COMMUNITY, UNIT
+from backend.domains.tenancy.models import Unit as UnitModel
 from backend.domains.tenancy.types import Community, Unit
 
 strawberry.enum(Relation, description="How a person is tied to a unit.")
@@ -88,6 +89,21 @@ class UnitBinding(Node):
                 or covers(ctx, Perm.BINDING_REVIEW, self._company_id, self._community_id)):
             return None
         return await KNOWN_AS.of(ctx).load((self._company_id, self._user_id))
+
+    @strawberry.field(description="The unit in words, e.g. 阳光花园 1号楼 302: for whoever sees this binding, so a "
+                                  "requester knows which unit they asked for before `unit` is theirs to see.")
+    async def unit_label(self, info: Info) -> str:
+        return await UNIT_LABEL.of(info.context).load(self._unit_id)
+
+    @strawberry.field(description="For the invited person, while the invitation waits for their answer: the name of "
+                                  "the owner who invited them; null for everyone else.")
+    async def invited_by(self, info: Info) -> str | None:
+        p = info.context.principal
+        if (p is None or p.user_id != self._user_id or self._added_by_id is None
+                or str(getattr(self.status, "value", self.status)) != BindingStatus.INVITED.value):
+            return None
+        inviter = await USER.of(info.context).load(self._added_by_id)
+        return inviter.name if inviter is not None else None
 
 
 @strawberry.input(description="Filters for binding requests.")
@@ -166,6 +182,16 @@ async def known_names(ctx: Context, keys: list[tuple[int, int]]) -> list[str | N
 
 
 KNOWN_AS: LoaderKey[tuple[int, int], str | None] = loader("resident_known_as", known_names)
+
+
+async def unit_labels(ctx: Context, keys: list[int]) -> list[str]:
+    """"Community building number" of each unit (one query; the holder of the binding decided it may be shown)."""
+    rows = await UnitModel.filter(id__in=keys).values("id", "number", "building__name", "community__name")
+    by_id = {r["id"]: f"{r['community__name']} {r['building__name']} {r['number']}" for r in rows}
+    return [by_id.get(k, "") for k in keys]
+
+
+UNIT_LABEL: LoaderKey[int, str] = loader("unit_label", unit_labels, shared=True)
 
 
 @strawberry.type(description="A community found by name, for a person looking for their home.")

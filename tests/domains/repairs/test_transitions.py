@@ -24,7 +24,7 @@ ACTIONS = {
     "rate": ("owner", s.RATE, {"input": {"speed": 4, "quality": 4, "attitude": 5}}, {"COMPLETED"}, "RATED"),
     "close": ("manager", s.CLOSE, {}, {"COMPLETED", "RATED"}, "CLOSED"),
     "cancel": ("owner", s.CANCEL, {}, {"SUBMITTED", "ACCEPTED", "ASSIGNED"}, "CANCELLED"),
-    "reopen": ("owner", s.REOPEN, {}, {"COMPLETED", "RATED"}, "ACCEPTED"),
+    "reopen": ("owner", s.REOPEN, {}, {"COMPLETED", "RATED", "CLOSED"}, "ACCEPTED"),
 }
 # Grabbing a ticket someone already has is refused with its own code.
 SPECIAL = {("grab", "ASSIGNED"): "ALREADY_ASSIGNED", ("grab", "IN_PROGRESS"): "ALREADY_ASSIGNED"}
@@ -98,6 +98,23 @@ async def test_reopen_only_within_seven_days_of_completion(api, days, allowed):
     # then
     if allowed:
         assert payload["errors"] == [] and payload["ticket"]["status"] == "ACCEPTED"
+    else:
+        assert [e["code"] for e in payload["errors"]] == ["REOPEN_WINDOW_PASSED"]
+
+
+@pytest.mark.parametrize(("days", "allowed"), [(6, True), (8, False)])
+async def test_a_ticket_staff_closed_reopens_within_seven_days_of_completion(api, days, allowed):
+    # given a ticket completed `days` ago and closed by staff since
+    w = await repair_world(api)
+    tid = await ticket_in(api, w, "COMPLETED")
+    await s.ok(api, s.CLOSE, w.tokens["manager"], id=tid)
+    await Ticket.filter(id=decode_id(tid, "Ticket")).update(completed_at=datetime.now(UTC) - timedelta(days=days))
+    # when the reporter reopens it
+    payload = await s.run(api, s.REOPEN, w.tokens["owner"], id=tid)
+    # then it is open again within the window (and no longer closed), refused after it
+    if allowed:
+        assert payload["errors"] == [] and payload["ticket"]["status"] == "ACCEPTED"
+        assert (await Ticket.get(id=decode_id(tid, "Ticket"))).closed_at is None
     else:
         assert [e["code"] for e in payload["errors"]] == ["REOPEN_WINDOW_PASSED"]
 

@@ -153,3 +153,25 @@ async def test_a_person_sees_their_own_request_reviewed_live_and_nothing_of_othe
         await waiting
     for s in (mine, stream):
         await s.aclose()
+
+
+async def test_a_requester_and_an_invitee_see_which_home_and_who_invited_them(api):
+    # Given a pending request and a household invitation
+    w = await make_world("Label")
+    asker = await token_for(await make_user("Asker"))
+    await api.gql(REQUEST, {"u": encode_id("Unit", w.unit.id)}, token=asker)
+    invitee_phone = next_phone()
+    invitee = await make_user("Invitee", phone=invitee_phone)
+    await api.gql(ADD, {"u": encode_id("Unit", w.unit.id), "p": invitee_phone}, token=await token_for(w.owner))
+    mine = "{ viewer { bindings { status unitLabel invitedBy unit { number } } } }"
+    label = f"{w.community.name} {w.building.name} 101"
+    # Then the requester sees the label of the unit asked for (the unit itself stays theirs only once approved)
+    assert (await api.gql(mine, token=asker))["viewer"]["bindings"] == [
+        {"status": "PENDING", "unitLabel": label, "invitedBy": None, "unit": None}]
+    # and the invitee sees the home and the owner who invited them
+    seen = (await api.gql(mine, token=await token_for(invitee)))["viewer"]["bindings"]
+    assert [(b["status"], b["unitLabel"], b["invitedBy"]) for b in seen] == [("INVITED", label, "Owner Label")]
+    # the owner's own view of that invitation names nobody as its inviter
+    household = "{ viewer { bindings { unit { household { status invitedBy } } } } }"
+    members = (await api.gql(household, token=await token_for(w.owner)))["viewer"]["bindings"][0]["unit"]["household"]
+    assert {m["status"]: m["invitedBy"] for m in members} == {"APPROVED": None, "INVITED": None}
