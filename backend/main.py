@@ -15,7 +15,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -30,7 +30,7 @@ from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
 from backend import maintenance
-from backend.core import datadir, envelope, metrics
+from backend.core import datadir, envelope, metrics, trusted
 from backend.core.context import Context
 from backend.core.envelope import EnvelopeCode, EnvelopeError
 from backend.core.logging import RequestIdMiddleware, configure_logging, request_id_var
@@ -38,11 +38,15 @@ from backend.core.runtime import build_runtime, get_runtime, set_runtime
 from backend.core.uploads import upload_refusal
 from backend.domains.auth.service import authenticate
 from backend.domains.registry import DOMAINS
+from backend.domains.trusted.service import standing_body
 from backend.settings import Settings, get_settings, tortoise_config
 
 log = logging.getLogger("courtyard.app")
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+# The codegen manifest of the console's and the owner app's operations (committed; no front-end build needed).
+TRUSTED_MANIFEST = (Path(__file__).resolve().parent.parent / "frontend" / "src" / "graphql" / "generated"
+                    / "persisted-documents.json")
 OPEN_SOCKETS: set[WebSocket] = set()
 
 
@@ -66,6 +70,10 @@ class CourtyardGraphQL(GraphQL):
 
     websocket_adapter_class = envelope.CheckedWebSocket  # type: ignore[assignment]
     graphql_transport_ws_handler_class = envelope.CheckedTransportWS
+
+    def __init__(self, schema: Any, *, trusted_gate: trusted.Gate, **kwargs: Any) -> None:
+        super().__init__(schema, **kwargs)
+        self.trusted_gate = trusted_gate  # what an id runs, and who may send text (core/trusted.py)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:  # type: ignore[override]
         rid = request.scope.get("state", {}).get("request_id") or request_id_var.get()
@@ -92,6 +100,10 @@ class CourtyardGraphQL(GraphQL):
         if context.auth_error:  # a bad token closes the socket with 4403; no token means anonymous
             raise ConnectionRejectionError({"code": context.auth_error})
         return None
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # a GET naming a trusted document by id has no `query` either: it is a request, not a visit to GraphiQL
+        return envelope.requested_id() is None and super().should_render_graphql_ide(request)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub = await super().get_sub_response(request)
@@ -127,8 +139,16 @@ class CourtyardGraphQL(GraphQL):
         # offer: run one and it ends in an INTERNAL error. Its other refusals here are plain-text 400s.
         allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
         try:
+            # A trusted document named by id runs as it was parsed and validated when it was trusted
+            # (core/trusted.py); text runs only when the caller may send text (TRUSTED_DOCUMENTS).
+            query = await self.trusted_gate.query_for(doc_id=envelope.requested_id(), query=request_data.query,
+                                                      principal=context.principal)
+        except trusted.TrustRefusal as refusal:
+            # A request error (GraphQL over HTTP): nothing ran, so 400 like the envelope's other refusals.
+            raise EnvelopeError(refusal.code, refusal.message) from None
+        try:
             return await self.schema.execute(
-                request_data.query, root_value=root_value, variable_values=request_data.variables,
+                query, root_value=root_value, variable_values=request_data.variables,
                 context_value=context, operation_name=request_data.operation_name,
                 allowed_operation_types=allowed, operation_extensions=request_data.extensions,
             )
@@ -144,6 +164,7 @@ class CourtyardGraphQL(GraphQL):
             raise EnvelopeError(EnvelopeCode.BAD_REQUEST, "No GraphQL query found in the request") from None
 
     async def run(self, request: Request | WebSocket, **kwargs: Any) -> Any:  # type: ignore[override]
+        trusted.SERVING.set(self.trusted_gate)  # this request's (or socket's) task and the tasks it starts
         if isinstance(request, WebSocket):
             OPEN_SOCKETS.add(request)
             metrics.socket_opened()
@@ -238,7 +259,7 @@ class PrecompressedStaticFiles(StaticFiles):
 
 
 def _spa_routes() -> list[Any]:
-    """Serve the built console at / with history fallback, when it has been built."""
+    """Serve the built console at / and the owner app at /h5/, each with its history fallback, once built."""
     dist = FRONTEND_DIST
     # check_dir=False: a console built after the server started is served from then on.
     index = PrecompressedStaticFiles(directory=dist, cache_control="no-cache", check_dir=False)
@@ -248,10 +269,26 @@ def _spa_routes() -> list[Any]:
             return JSONResponse({"status": "ok", "console": "not built; run scripts/run"}, status_code=200)
         return await index.get_response("index.html", request.scope)
 
+    # The owner app (frontend/h5/): its own files (manifest, service worker, icons) under /h5/, every other path
+    # its own index.html, so a reload of /h5/repairs/42 opens the owner app and not the console.
+    h5 = PrecompressedStaticFiles(directory=dist / "h5", cache_control="no-cache", check_dir=False)
+
+    async def owner_app(request: Request) -> Response:
+        path = request.path_params.get("path", "")
+        if not (dist / "h5" / "index.html").exists():
+            return JSONResponse({"status": "ok", "h5": "not built; run scripts/run"}, status_code=200)
+        if "." in path.rsplit("/", 1)[-1]:  # a file name: the file itself or 404, never the page
+            return await h5.get_response(path, request.scope)
+        return await h5.get_response("index.html", request.scope)
+
+    async def to_owner_app(request: Request) -> Response:
+        return RedirectResponse("/h5/", status_code=308)
+
     routes: list[Any] = []
     if (dist / "assets").is_dir():
         assets = PrecompressedStaticFiles(directory=dist / "assets", cache_control=IMMUTABLE)
         routes.append(Mount("/assets", assets, name="assets"))
+    routes += [Route("/h5", to_owner_app), Route("/h5/{path:path}", owner_app)]
     routes += [Route("/", spa), Route("/{path:path}", spa)]
     return routes
 
@@ -260,11 +297,21 @@ def create_app(settings: Settings | None = None, *, runtime_transport: Any = Non
     """Build the ASGI app. `runtime_transport` lets tests replace outbound HTTP (WeChat) with a mock."""
     settings = settings or get_settings()
     configure_logging(json_format=settings.log_json)
-    from backend.schema import build_schema
+    from backend.schema import build
 
-    schema = build_schema(production=not settings.dev)
+    schema, index = build(production=not settings.dev)
+    # Every shipped document is parsed, measured and validated once, here; tests/security/test_trusted_documents.py
+    # fails on any entry refused.
+    for problem in index.load_manifest(TRUSTED_MANIFEST):
+        log.error("trusted document refused: %s", problem)
+    if not index.shipped_ids and settings.trusted_documents != "off" and not settings.dev:
+        # owners could run nothing at all: refuse to start rather than serve a broken owner app
+        raise RuntimeError(f"TRUSTED_DOCUMENTS={settings.trusted_documents} needs the manifest {TRUSTED_MANIFEST}")
+    gate = trusted.Gate(index, lambda doc_id: standing_body(document_id=doc_id), lambda: get_settings().trusted_documents)
+    trusted.install(gate)
     graphql = CourtyardGraphQL(
         schema,
+        trusted_gate=gate,
         graphql_ide="graphiql" if settings.dev else None,
         allow_queries_via_get=True,
         multipart_uploads_enabled=True,  # uploads pass core.uploads.upload_refusal first (CSRF header, auth)

@@ -16,8 +16,9 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.tools import merge_types
 from strawberry.types.base import get_object_definition
 
+from backend.core import trusted
 from backend.core.access import guard_schema
-from backend.core.envelope import StringLiteralGuard
+from backend.core.envelope import STRING_LITERAL_RULE, StringLiteralGuard
 from backend.core.errors import DomainError
 from backend.core.fastfields import LeafFastExecution, direct_fields
 from backend.core.limits import HideSuggestions, QueryBudget, SuggestionFreeExecution
@@ -126,14 +127,21 @@ get_object_definition(Subscription, strict=True).description = "Live updates ove
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
     """The schema with limits and caches built once, so the validation cache keeps hitting."""
+    return build(production=production)[0]
+
+
+def build(*, production: bool = False) -> tuple[strawberry.Schema, trusted.TrustedIndex]:
+    """The schema and its trusted documents' index (empty: create_app loads the manifest into it)."""
     budget = QueryBudget(max_depth=MAX_DEPTH, max_aliases=MAX_ALIASES, max_fields=MAX_FIELDS, max_cost=MAX_COST)
+    index = trusted.TrustedIndex(budget, max_tokens=MAX_TOKENS, rules=(STRING_LITERAL_RULE,))
     extensions: list[Any] = [
         MetricsExtension,
         CodedErrors,
         MaxTokensLimiter(max_token_count=MAX_TOKENS),
         # parse, budget, validate, cached by text (in place of ParserCache and ValidationCache, which keep any
-        # document they see): a document over the budget meets no standard rule and is never kept
-        budget.extension(),
+        # document they see): a document over the budget meets no standard rule and is never kept; a trusted
+        # document (core/trusted.py) was checked once when it was loaded and runs as it was parsed then
+        trusted.extension(budget, index),
         StringLiteralGuard(),
     ]
     if production:
@@ -152,7 +160,8 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     guard_schema(built._schema)
     # Plain resolver fields skip Strawberry's per-field wrapper (core.fastfields).
     direct_fields(built._schema)
-    return built
+    index.bind(built._schema)
+    return built, index
 
 
 schema = build_schema()

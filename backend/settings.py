@@ -22,6 +22,7 @@ MODEL_MODULES = [
     "backend.domains.repairs.models",
     "backend.domains.notifications.models",
     "backend.domains.jobs.models",
+    "backend.domains.trusted.models",
 ]
 
 
@@ -30,6 +31,8 @@ class SettingsError(RuntimeError):
 
 
 SMS_BACKENDS = ("aliyun", "standin", "capture")
+# Who must send operations by id (core/trusted.py): nobody, anonymous and owner callers, everyone.
+TRUSTED_DOCUMENT_MODES = ("off", "owners", "all")
 # Alibaba Cloud SMS's public endpoint (the SDK's own default for the mainland regions).
 SMS_ALIYUN_ENDPOINT = "dysmsapi.aliyuncs.com"
 # The SMS templates, by the name the code sends with: one per code purpose, and one for notices.
@@ -71,6 +74,8 @@ class Settings:
     # Days a finished job run is kept (the housekeeping job trims older ones, keeping each job's latest few).
     job_run_retention_days: int = 30
     metrics_token: str = ""  # prod: /metrics answers only `Authorization: Bearer <token>` (404 when unset)
+    # off: any document; owners: anonymous and owner callers run only trusted documents; all: everyone does
+    trusted_documents: str = "off"
 
     @property
     def dev(self) -> bool:
@@ -154,6 +159,13 @@ def _retention_days(value: str) -> int:
     return days
 
 
+def _trusted_documents(env: dict[str, str], mode: str) -> str:
+    value = env.get("TRUSTED_DOCUMENTS", "").strip().lower() or ("owners" if mode == "prod" else "off")
+    if value not in TRUSTED_DOCUMENT_MODES:
+        raise SettingsError("TRUSTED_DOCUMENTS must be " + ", ".join(TRUSTED_DOCUMENT_MODES))
+    return value
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment; dev fills missing secrets, prod refuses to start."""
     env = dict(os.environ if environ is None else environ)
@@ -196,6 +208,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         maintenance_interval=int(env.get("MAINTENANCE_INTERVAL", "0" if mode == "test" else "900")),
         job_run_retention_days=_retention_days(env.get("JOB_RUN_RETENTION_DAYS", "30")),
         metrics_token=env.get("METRICS_TOKEN", ""),
+        trusted_documents=_trusted_documents(env, mode),
     )
 
 

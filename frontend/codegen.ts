@@ -8,7 +8,9 @@ const config: CodegenConfig = {
   generates: {
     'src/graphql/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persisted-documents.json: "sha256:<hex>" -> document, the ids the clients send and the server trusts
+      // (backend/core/trusted.py loads it at start); each document's `__meta__.hash` is its id.
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: {
         useTypeImports: true,
         enumsAsTypes: true,

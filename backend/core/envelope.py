@@ -29,7 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import CompleteMessage
 from strawberry.utils.aio import aclosing
 
-from backend.core import live, metrics
+from backend.core import live, metrics, trusted
 
 MAX_BODY_BYTES = 1024 * 1024  # a JSON body or a GET query string
 MAX_DEPTH = 32  # nesting of variables, extensions and connection parameters
@@ -147,22 +147,49 @@ def parse_object(raw: bytes | str, what: str) -> dict[str, Any]:
     return data
 
 
-def check_params(data: Mapping[str, Any]) -> None:
-    """A GraphQL request's parameters: query a string, operationName a string or null, the rest objects or null."""
+def check_params(data: Mapping[str, Any]) -> str | None:
+    """A GraphQL request's parameters: query a string, operationName a string or null, the rest objects or null.
+
+    A trusted document may be named instead of (or as well as) sent: `documentId` ("sha256:<hex>", GraphQL over
+    HTTP) or `extensions.persistedQuery` (`{version: 1, sha256Hash}`, Apollo). Returns that id, or None; an id and
+    a text that is not the id's document are refused. The id is also kept for this request (requested_id)."""
+    for key in ("variables", "extensions"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, dict):
+            raise EnvelopeError(EnvelopeCode.BAD_REQUEST, f"`{key}` must be an object or null")
+    try:
+        doc_id = trusted.named_id(data)
+    except trusted.TrustRefusal as refusal:
+        raise EnvelopeError(refusal.code, refusal.message) from None
     query = data.get("query")
-    if not isinstance(query, str) or not query.strip():
+    if query is None or (doc_id is not None and query == ""):
+        if doc_id is None:
+            raise EnvelopeError(EnvelopeCode.BAD_REQUEST, "`query` must be a non-empty string")
+    elif not isinstance(query, str) or not query.strip():
         raise EnvelopeError(EnvelopeCode.BAD_REQUEST, "`query` must be a non-empty string")
-    check_string(query, "`query`")
+    else:
+        check_string(query, "`query`")
+        if doc_id is not None and trusted.document_id(query) != doc_id:
+            raise EnvelopeError(trusted.TrustedCode.DOCUMENT_ID_MISMATCH,
+                                "The document id is not the SHA-256 of the query text sent with it")
     name = data.get("operationName")
     if name is not None:
         if not isinstance(name, str):
             raise EnvelopeError(EnvelopeCode.BAD_REQUEST, "`operationName` must be a string or null")
         check_string(name, "`operationName`")
     for key in ("variables", "extensions"):
-        value = data.get(key)
-        if value is not None and not isinstance(value, dict):
-            raise EnvelopeError(EnvelopeCode.BAD_REQUEST, f"`{key}` must be an object or null")
-        check_value(value, f"`{key}`")
+        check_value(data.get(key), f"`{key}`")
+    _DOCUMENT_ID.set(doc_id)
+    return doc_id
+
+
+# The trusted document the current HTTP request names (check_params), for the view's execute_single.
+_DOCUMENT_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("courtyard_document_id", default=None)
+
+
+def requested_id() -> str | None:
+    """The document id the current HTTP request's parameters named (POST body, GET query, multipart operations)."""
+    return _DOCUMENT_ID.get()
 
 
 # Strawberry parses what we checked again (the body, the GET variables, the multipart operations): its
@@ -206,6 +233,7 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 async def check_http_request(request: Request) -> None:
     """Refuse a malformed GET or JSON POST; multipart bodies are left to the upload guard."""
     _PARSED.set(())
+    _DOCUMENT_ID.set(None)
     if request.method == "GET":
         _check_query_string(request)
     elif request.method == "POST":
@@ -225,9 +253,10 @@ def _check_query_string(request: Request) -> None:
     if len(request.scope.get("query_string", b"")) > MAX_BODY_BYTES:
         raise EnvelopeError(EnvelopeCode.PAYLOAD_TOO_LARGE, f"At most {MAX_BODY_BYTES // 1024} KB", 413)
     params = request.query_params
-    for key in ("query", "operationName"):
+    for key in ("query", "operationName", "documentId"):
         if (value := params.get(key)) is not None:
             check_string(value, f"`{key}`")
+    extensions = None
     for key in ("variables", "extensions"):
         raw = params.get(key)
         if raw:  # Strawberry skips empty ones too
@@ -236,6 +265,11 @@ def _check_query_string(request: Request) -> None:
                 raise EnvelopeError(EnvelopeCode.BAD_REQUEST, f"`{key}` must be an object or null")
             check_value(parsed, f"`{key}`")
             remember_parsed(raw, parsed)
+            if key == "extensions":
+                extensions = parsed
+    if "documentId" in params or (extensions or {}).get("persistedQuery") is not None:
+        # a GET by id: the same rules as a body
+        check_params({"query": params.get("query"), "documentId": params.get("documentId"), "extensions": extensions})
 
 
 # ------------------------------------------------------------------------------------------- WebSocket
@@ -357,6 +391,21 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[Any, Any]):
             if seat.resume is not None:  # evicted, but the operation ended before it carried on alone
                 await seat.resume.inbox.aclose()
 
+    async def handle_subscribe(self, message: Any) -> None:
+        # A subscribe message may name a trusted document instead of sending one (check_frame checked the id's
+        # form); the trusted-document rules answer this operation with an `error` message, the socket stays.
+        payload = message["payload"]
+        if self.connection_acknowledged and message["id"] not in self.operations:
+            try:
+                payload["query"] = await trusted.current().query_for(
+                    doc_id=trusted.named_id(payload), query=payload.get("query"), principal=self.context.principal)
+            except trusted.TrustRefusal as refusal:
+                metrics.record_error_code(refusal.code)
+                await self.send_message({"id": message["id"], "type": "error", "payload": [
+                    {"message": refusal.message, "extensions": {"code": refusal.code}}]})
+                return
+        await super().handle_subscribe(message)
+
     def _text_sender(self) -> Callable[[str], Awaitable[None]]:
         """How to send a message serialized already: CheckedWebSocket.send_text, or any adapter's send_json."""
         send_text: Callable[[str], Awaitable[None]] | None = getattr(self.websocket, "send_text", None)
@@ -388,6 +437,9 @@ class _StringLiteralRule(ValidationRule):
                 "String values may not hold a NUL character or an unpaired surrogate", node,
                 extensions={"code": EnvelopeCode.INVALID_STRING},
             ))
+
+
+STRING_LITERAL_RULE = _StringLiteralRule
 
 
 class StringLiteralGuard(AddValidationRules):

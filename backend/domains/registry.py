@@ -14,6 +14,7 @@ from backend.domains.repairs.domain import DOMAIN as REPAIRS
 from backend.domains.reports.domain import DOMAIN as REPORTS
 from backend.domains.residents.domain import DOMAIN as RESIDENTS
 from backend.domains.tenancy.domain import DOMAIN as TENANCY
+from backend.domains.trusted.domain import DOMAIN as TRUSTED
 
 DOMAINS: tuple[Domain, ...] = (AUTH, TENANCY, ACCOUNTS, RESIDENTS, AUDIT, REPORTS, IMPORTS, FILES, REPAIRS,
-                               NOTIFICATIONS, JOBS)
+                               NOTIFICATIONS, JOBS, TRUSTED)

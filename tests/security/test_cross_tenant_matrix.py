@@ -114,6 +114,7 @@ LISTS = {
     "myTickets": "Ticket",
     "notifications": "Notification",
     "jobRuns": "platform",
+    "trustedDocuments": "platform",
 }
 # Lists of the caller's own rows, with the caller whose rows make the non-vacuous check (default: admin).
 LIST_VIEWERS = {"myTickets": "owner"}
@@ -141,7 +142,8 @@ OTHER_QUERY_FIELDS = {
 KNOWN_PLATFORM_ONLY = {
     ("Mutation", "companyCreate"), ("Mutation", "companyDisable"), ("Mutation", "companyEnable"),
     ("Mutation", "roleUpdate"), ("Mutation", "platformAdminCreate"), ("Query", "companies"),
-    ("Query", "platformAdmins"), ("Query", "jobRuns"), ("Query", "jobs"),
+    ("Query", "platformAdmins"), ("Query", "jobRuns"), ("Query", "jobs"), ("Query", "trustedDocuments"),
+    ("Mutation", "trustedDocumentsRegister"), ("Mutation", "trustedDocumentWithdraw"),
 }
 
 STRONG_PASSWORD = "Courtyard-2024"

@@ -54,6 +54,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "repairCategory.create": ("新建报修类别", "Create repair category"),
     "repairCategory.update": ("修改报修类别", "Edit repair category"),
     "technician.skills": ("设置师傅技能", "Set technician skills"),
+    # trusted documents (platform)
+    "trustedDocument.register": ("登记可信操作文档", "Register trusted documents"),
+    "trustedDocument.withdraw": ("撤销可信操作文档", "Withdraw trusted documents"),
 }
 
 

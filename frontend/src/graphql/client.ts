@@ -1,8 +1,13 @@
-/** The one urql client: HTTP through the refreshing fetch, subscriptions over graphql-ws with the same token. */
+/**
+ * The one urql client (the console's and the owner app's): HTTP through the refreshing fetch, subscriptions over
+ * graphql-ws with the same token, every operation sent by its trusted id (./persisted.ts), never as text.
+ */
 import { Client, fetchExchange, subscriptionExchange } from '@urql/vue'
+import { persistedExchange } from '@urql/exchange-persisted'
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws'
 import { useAuthStore } from '@/stores/auth'
 import { createAuthFetch } from './fetch'
+import { apolloHash } from './persisted'
 import { GRAPHQL_URL } from './raw'
 
 let sessionEnded: (code: string) => void = () => undefined
@@ -58,10 +63,20 @@ export function getClient(): Client {
     preferGetMethod: false,
     fetch: authFetch(),
     exchanges: [
+      // Queries, mutations and subscriptions go as `extensions.persistedQuery` with no text; enforced: a miss is an
+      // error (PERSISTED_QUERY_NOT_FOUND), never a retry with the text. POST, as before (no GET for queries).
+      persistedExchange({
+        enforcePersistedQueries: true,
+        enableForMutation: true,
+        enableForSubscriptions: true,
+        preferGetForPersistedQueries: false,
+        generateHash: async (_text, document) => apolloHash(document),
+      }),
       fetchExchange,
       subscriptionExchange({
         forwardSubscription: (request) => ({
           subscribe: (sink) => ({
+            // graphql-ws wants a string `query`: empty when the id in `extensions` names the document
             unsubscribe: currentSocket().subscribe({ ...request, query: request.query ?? '' }, sink),
           }),
         }),

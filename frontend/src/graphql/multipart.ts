@@ -4,7 +4,9 @@
 export const CSRF_HEADER = 'x-courtyard-csrf'
 
 export interface Operation {
-  query: string
+  /** The document's text, or (preferred: what owners must send) its trusted id, `documentParams()` of ./persisted. */
+  query?: string
+  documentId?: string
   operationName?: string | null
   variables: Record<string, unknown>
 }
@@ -38,7 +40,9 @@ export function extractFiles(value: unknown, path = 'variables'): { clone: unkno
 export function buildMultipart(operation: Operation): MultipartRequest {
   const { clone, files } = extractFiles(operation.variables)
   const body = new FormData()
-  const operations: Record<string, unknown> = { query: operation.query, variables: clone }
+  const operations: Record<string, unknown> = { variables: clone }
+  if (operation.documentId) operations.documentId = operation.documentId
+  else operations.query = operation.query
   if (operation.operationName) operations.operationName = operation.operationName
   body.append('operations', JSON.stringify(operations))
   const map: Record<string, string[]> = {}

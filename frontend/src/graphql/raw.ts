@@ -1,6 +1,6 @@
 /** A bare GraphQL POST, for the token refresh (which must not go through the refreshing fetch itself). */
-import { print } from 'graphql'
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
+import { documentParams } from './persisted'
 
 export const GRAPHQL_URL = '/graphql'
 
@@ -20,7 +20,7 @@ export async function postGraphQL<D, V>(
   const response = await fetchImpl(GRAPHQL_URL, {
     method: 'POST',
     headers,
-    body: JSON.stringify({ query: print(doc), variables }),
+    body: JSON.stringify({ ...documentParams(doc), variables }),
   })
   return (await response.json()) as RawResult<D>
 }

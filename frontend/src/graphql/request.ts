@@ -3,10 +3,11 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
 import type { AnyVariables, CombinedError } from '@urql/vue'
 import { ElMessage } from 'element-plus'
 import { t, te } from '@/locales'
-import { getOperationAST, print } from 'graphql'
+import { getOperationAST } from 'graphql'
 import { authFetch, getClient } from './client'
 import { normaliseOperationError, normalisePayloadErrors, SESSION_ENDED, translateCode, type PayloadError } from './errors'
 import { buildMultipart } from './multipart'
+import { documentParams } from './persisted'
 import { GRAPHQL_URL, type RawResult } from './raw'
 
 export type FieldErrors = Record<string, string>
@@ -84,7 +85,7 @@ export async function upload<D, V extends Record<string, unknown>, P extends { e
   pick: (data: D) => P,
   options: MutateOptions = {},
 ): Promise<MutationResult<P>> {
-  const { body, headers } = buildMultipart({ query: print(doc), operationName: getOperationAST(doc)?.name?.value, variables })
+  const { body, headers } = buildMultipart({ ...documentParams(doc), operationName: getOperationAST(doc)?.name?.value, variables })
   let response: Response
   try {
     response = await authFetch()(GRAPHQL_URL, { method: 'POST', headers, body })

@@ -2,7 +2,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { fetchViewer } from '@/api/auth'
 import { useAuthStore } from '@/stores/auth'
-import { decide } from './guard'
+import { decide, OWNER_APP } from './guard'
 import { routes } from './routes'
 
 export const router = createRouter({ history: createWebHistory(), routes })
@@ -18,10 +18,16 @@ export async function loadViewer(): Promise<void> {
 router.beforeEach(async (to) => {
   const auth = useAuthStore()
   if (auth.isLoggedIn && !auth.viewer) await loadViewer()
-  return decide(to, {
+  const verdict = decide(to, {
     loggedIn: auth.isLoggedIn && !!auth.viewer,
     isPlatformAdmin: auth.isPlatformAdmin,
     hasCompany: auth.hasCompany,
     permissions: auth.permissions,
   })
+  if (verdict === OWNER_APP) {
+    // Another app (its own page and bundle): leave the console. The tokens in localStorage sign the owner in there.
+    window.location.assign(OWNER_APP)
+    return false
+  }
+  return verdict
 })

@@ -1,6 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { ACCESS_KEY, REFRESH_KEY, useAuthStore } from '@/stores/auth'
+import manifest from '@/graphql/generated/persisted-documents.json'
+
+const shipped = manifest as Record<string, string>
 
 function jsonResponse(body: unknown): Response {
   return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
@@ -43,8 +46,8 @@ describe('auth store', () => {
     const auth = useAuthStore()
     auth.setTokens({ accessToken: 'old', refreshToken: 'r1', expiresIn: 900 })
     const fetchMock = vi.fn(async (_url: RequestInfo | URL, init?: RequestInit) => {
-      const body = JSON.parse(String(init?.body)) as { query: string; variables: { refreshToken: string } }
-      expect(body.query).toContain('authRefresh')
+      const body = JSON.parse(String(init?.body)) as { documentId: string; variables: { refreshToken: string } }
+      expect(shipped[body.documentId]).toContain('authRefresh') // by its trusted id
       expect(body.variables.refreshToken).toBe('r1')
       return jsonResponse({ data: { authRefresh: { tokens: { accessToken: 'new', refreshToken: 'r2', expiresIn: 900 }, errors: [] } } })
     })

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import manifest from '@/graphql/generated/persisted-documents.json'
 
 // What the server answers to the next multipart request, and the toasts shown.
 const answer = vi.hoisted(() => ({ status: 200, body: null as unknown, throws: false }))
@@ -29,8 +30,10 @@ describe('uploadTicketPhoto', () => {
   it('sends the photo as a work photo and answers with the stored file ID', async () => {
     answer.body = { data: { fileUpload: { file: { id: 'F1', url: '/files/F1', kind: 'IMAGE', contentType: 'image/jpeg' }, errors: [] } } }
     expect(await uploadTicketPhoto(photo())).toEqual({ ok: true, id: 'F1' })
-    const operations = JSON.parse(sent[0].get('operations') as string) as { query: string; variables: Record<string, unknown> }
-    expect(operations.query).toContain('TICKET_WORK_PHOTO')
+    const operations = JSON.parse(sent[0].get('operations') as string) as { documentId: string; query?: string; variables: Record<string, unknown> }
+    // sent by its trusted id, the document itself only in the manifest the server loads
+    expect(operations.query).toBeUndefined()
+    expect((manifest as Record<string, string>)[operations.documentId]).toContain('TICKET_WORK_PHOTO')
     expect(operations.variables).toEqual({ file: null })
     expect((sent[0].get('0') as File).name).toBe('leak.jpg')
   })

@@ -39,8 +39,15 @@ export async function toast(page: Page, type: 'success' | 'error' = 'success'): 
  * is read after it has been refetched, not before.
  */
 export async function afterOperation(page: Page, operation: string, action: () => Promise<unknown>): Promise<void> {
-  const pattern = new RegExp(`\\b(query|mutation) ${operation}\\b`)
-  const answered = page.waitForResponse((r) => r.url().endsWith('/graphql') && pattern.test(r.request().postData() ?? ''))
+  // operations go by id (src/graphql/persisted.ts): the body names the operation, not its text
+  const answered = page.waitForResponse((r) => {
+    if (!r.url().endsWith('/graphql')) return false
+    try {
+      return (JSON.parse(r.request().postData() ?? '{}') as { operationName?: string }).operationName === operation
+    } catch {
+      return false
+    }
+  })
   await action()
   await answered
 }

@@ -1,7 +1,15 @@
-/** Talk to /graphql straight from the test (no browser): sign in, make data, check what the API refuses. */
+/**
+ * Talk to /graphql straight from the test (no browser): sign in, make data, check what the API refuses.
+ *
+ * The backend runs with TRUSTED_DOCUMENTS=owners (global-setup.ts), so owners and visitors may send only trusted
+ * documents by id. `gql()` therefore registers each document a test writes under the app name `e2e` through the
+ * platform admin (trustedDocumentsRegister, the API third-party apps' documents go through), once per backend,
+ * and sends it by id; `gqlText()` sends the text itself, for checking what the server refuses.
+ */
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { DEMO_PASSWORD } from './env'
+import { DEMO, DEMO_PASSWORD, FRONTEND_DIR } from './env'
 
 export interface GqlError {
   message: string
@@ -12,11 +20,82 @@ export interface GqlResponse<T> {
   errors?: GqlError[]
 }
 
-export async function gql<T>(baseURL: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+/** The id of a document: "sha256:" and the hex SHA-256 of its text, as the server computes it. */
+export function documentIdOf(query: string): string {
+  return `sha256:${createHash('sha256').update(query, 'utf8').digest('hex')}`
+}
+
+async function post<T>(baseURL: string, body: Record<string, unknown>, token?: string): Promise<GqlResponse<T>> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' }
   if (token) headers.authorization = `Bearer ${token}`
-  const response = await fetch(`${baseURL}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) })
+  const response = await fetch(`${baseURL}/graphql`, { method: 'POST', headers, body: JSON.stringify(body) })
   return (await response.json()) as GqlResponse<T>
+}
+
+/** Send the document's text (an ad-hoc document): staff may, owners and visitors may not under TRUSTED_DOCUMENTS=owners. */
+export function gqlText<T>(baseURL: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+  return post<T>(baseURL, { query, variables }, token)
+}
+
+/** Send a document by its id (documentId), whether or not the server knows it. */
+export function gqlById<T>(baseURL: string, documentId: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+  return post<T>(baseURL, { documentId, variables }, token)
+}
+
+/** The id of a shipped document (frontend/src/graphql/generated/persisted-documents.json) by its operation's name. */
+function shipped(operation: string): string {
+  const manifest = JSON.parse(readFileSync(path.join(FRONTEND_DIR, 'src/graphql/generated/persisted-documents.json'), 'utf8')) as Record<string, string>
+  const pattern = new RegExp(`\\b(query|mutation|subscription) ${operation}\\b`)
+  const found = Object.keys(manifest).find((id) => pattern.test(manifest[id]))
+  if (!found) throw new Error(`the manifest has no ${operation}: run npm run codegen`)
+  return found
+}
+
+const adminTokens = new Map<string, Promise<string>>()
+const registered = new Map<string, Promise<void>>()
+
+function platformAdmin(baseURL: string): Promise<string> {
+  let token = adminTokens.get(baseURL)
+  if (!token) {
+    // the console's own sign-in and registration, by their shipped ids: this works whatever TRUSTED_DOCUMENTS says
+    token = gqlById<{ authPasswordLogin: { tokens: { accessToken: string } | null } }>(baseURL, shipped('AuthPasswordLogin'), {
+      phone: DEMO.platformAdmin,
+      password: DEMO_PASSWORD,
+    }).then((result) => {
+      const tokens = result.data?.authPasswordLogin.tokens
+      if (!tokens) throw new Error(`e2e: the platform admin cannot sign in: ${JSON.stringify(result)}`)
+      return tokens.accessToken
+    })
+    token.catch(() => adminTokens.delete(baseURL))
+    adminTokens.set(baseURL, token)
+  }
+  return token
+}
+
+/** Register the document under app `e2e` once per backend (registering again would change nothing anyway). */
+function ensureRegistered(baseURL: string, query: string, documentId: string): Promise<void> {
+  const key = `${baseURL} ${documentId}`
+  let done = registered.get(key)
+  if (!done) {
+    done = platformAdmin(baseURL)
+      .then((admin) =>
+        gqlById<{ trustedDocumentsRegister: { errors: GqlError[] } }>(baseURL, shipped('TrustedDocumentsRegister'), { app: 'e2e', documents: [query] }, admin),
+      )
+      .then((result) => {
+        const errors = result.errors ?? result.data?.trustedDocumentsRegister.errors ?? []
+        if (!result.data || errors.length > 0) throw new Error(`e2e: registering a test document failed: ${JSON.stringify(errors)}\n${query}`)
+      })
+    done.catch(() => registered.delete(key))
+    registered.set(key, done)
+  }
+  return done
+}
+
+/** Run a document the test wrote: registered as a trusted document of app `e2e` on first use, then sent by id. */
+export async function gql<T>(baseURL: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GqlResponse<T>> {
+  const documentId = documentIdOf(query)
+  await ensureRegistered(baseURL, query, documentId)
+  return gqlById<T>(baseURL, documentId, variables, token)
 }
 
 /** An access token for a phone + password, or an error naming the codes the API returned. */

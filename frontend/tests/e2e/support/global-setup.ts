@@ -93,7 +93,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'courtyard-e2e-'))
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', COURTYARD_DATA_DIR: dataDir, COURTYARD_ENV: 'dev' }
+  // TRUSTED_DOCUMENTS=owners, production's default: owners and visitors run only trusted documents, sent by id (the
+  // apps' from the codegen manifest, the tests' own registered by support/api.ts), so every scenario proves it works.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    COURTYARD_DATA_DIR: dataDir,
+    COURTYARD_ENV: 'dev',
+    TRUSTED_DOCUMENTS: 'owners',
+  }
   // A fresh SQLite database in dataDir and the in-process broker, whatever the calling shell points at.
   delete env.DATABASE_URL
   delete env.REDIS_URL
