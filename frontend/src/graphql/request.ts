@@ -9,29 +9,11 @@ import { normaliseOperationError, normalisePayloadErrors, SESSION_ENDED, transla
 import { buildMultipart } from './multipart'
 import { documentParams } from './persisted'
 import { GRAPHQL_URL, type RawResult } from './raw'
+import { foldedToast, type FieldErrors, type MutateOptions, type MutationResult } from './results'
 
-export type FieldErrors = Record<string, string>
-export type MutationResult<P> = { ok: true; payload: P } | { ok: false; fields: FieldErrors; codes: string[] }
+export type { FieldErrors, MutateOptions, MutationResult } from './results'
 
-export interface MutateOptions {
-  /**
-   * Form fields the calling screen shows a message on. Errors on any other field (or none) go to the toast, so a
-   * caller that names none (a delete button, a menu action) can never drop a refusal such as IN_USE on `id`.
-   */
-  formFields?: readonly string[]
-  /** Locale keys that say a code better for this action than `errors.<CODE>` (IN_USE: "delete its units first"). */
-  codeKeys?: Readonly<Record<string, string>>
-}
-
-let lastToast = { text: '', at: 0 }
-
-export function toast(text: string): void {
-  // Several requests failing together (a dropped network) should show one message, not a stack.
-  const now = Date.now()
-  if (text === lastToast.text && now - lastToast.at < 1500) return
-  lastToast = { text, at: now }
-  ElMessage({ type: 'error', message: text, grouping: true, duration: 4000 })
-}
+export const toast = foldedToast((text) => ElMessage({ type: 'error', message: text, grouping: true, duration: 4000 }))
 
 function report(error: CombinedError): string {
   const { code, toast: text } = normaliseOperationError(error, t, te)

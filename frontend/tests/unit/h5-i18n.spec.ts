@@ -1,11 +1,8 @@
 /** The owner app's strings: every namespace (the shell's and each area's) has the same keys in zh-CN and en. */
 import { describe, expect, it } from 'vitest'
 import { messages } from '@/h5/locales'
+import { expectSameKeys, keys } from './support/locales'
 
-function keys(value: unknown, prefix = ''): string[] {
-  if (value === null || typeof value !== 'object') return [prefix]
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k))
-}
 
 describe('owner app locale files', () => {
   it('load every namespace of both languages, zh-CN and en alike', () => {
@@ -15,11 +12,7 @@ describe('owner app locale files', () => {
   })
 
   it('zh-CN and en have the same keys', () => {
-    const zh = keys(messages['zh-CN']).sort()
-    const en = keys(messages.en).sort()
-    expect(zh.length).toBeGreaterThan(100)
-    expect(en.filter((k) => !zh.includes(k))).toEqual([])
-    expect(zh.filter((k) => !en.includes(k))).toEqual([])
+    expectSameKeys(messages)
   })
 
   it('has no empty strings, and the same {placeholders} in both languages', () => {

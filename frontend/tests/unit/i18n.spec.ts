@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { messages } from '@/locales'
+import { expectSameKeys, keys } from './support/locales'
 
-function keys(value: unknown, prefix = ''): string[] {
-  if (value === null || typeof value !== 'object') return [prefix]
-  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k))
-}
 
 describe('locale files', () => {
   it('zh-CN and en have the same keys', () => {
-    const zh = keys(messages['zh-CN']).sort()
-    const en = keys(messages.en).sort()
-    expect(zh.length).toBeGreaterThan(100)
-    expect(en.filter((k) => !zh.includes(k))).toEqual([])
-    expect(zh.filter((k) => !en.includes(k))).toEqual([])
+    expectSameKeys(messages)
   })
 
   it('has no empty strings', () => {

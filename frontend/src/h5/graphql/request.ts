@@ -13,30 +13,16 @@ import { H5FileUploadDocument, type H5FileUploadMutation, type UploadPurpose } f
 import { buildMultipart } from '@/graphql/multipart'
 import { documentParams } from '@/graphql/persisted'
 import { GRAPHQL_URL } from '@/graphql/raw'
+import { foldedToast, type MutateOptions, type MutationResult } from '@/graphql/results'
 import { useAuthStore } from '@/stores/auth'
 import { t, te } from '@/h5/locales'
 
 export type { UploadPurpose }
-export type FieldErrors = Record<string, string>
-export type MutationResult<P> = { ok: true; payload: P } | { ok: false; fields: FieldErrors; codes: string[] }
+export type { FieldErrors, MutateOptions, MutationResult } from '@/graphql/results'
 export type UploadResult = { ok: true; id: string } | { ok: false; codes: string[] }
 
-export interface MutateOptions {
-  /** Form fields the screen shows a message under; errors on any other field (or none) go to the toast. */
-  formFields?: readonly string[]
-  /** Locale keys that say a code better for this action than `errors.<CODE>`. */
-  codeKeys?: Readonly<Record<string, string>>
-}
-
-let lastToast = { text: '', at: 0 }
-
-/** One failure toast; the same text again within 1.5 s (several requests failing on a dropped network) is folded. */
-export function toast(text: string): void {
-  const now = Date.now()
-  if (text === lastToast.text && now - lastToast.at < 1500) return
-  lastToast = { text, at: now }
-  showFailToast({ message: text, duration: 3000 })
-}
+/** One failure toast; the same text again within 1.5 s is folded. */
+export const toast = foldedToast((text) => showFailToast({ message: text, duration: 3000 }))
 
 let sessionEnded: (code: string) => void = () => undefined
 
